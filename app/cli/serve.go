@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"balcao/app/config"
+	"balcao/app/demo"
+	"balcao/app/store"
+	"balcao/app/web"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+// serve runs the server until ctx ends; in demo mode on demo data.
+func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
+	started := time.Now()
+	name := "serve"
+	if demoMode {
+		name = "demo"
+	}
+	cfg, _, err := config.Load(name, args, env.Getenv, env.Stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.Stderr, cfg)
+	if demoMode && !cfg.DataExplicit {
+		dir, err := os.MkdirTemp("", "balcao-demo-*")
+		if err != nil {
+			return fmt.Errorf("demo: temporary folder: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		cfg.DataDir = dir
+	}
+	if demoMode {
+		cfg.Simulator = true
+	}
+
+	st, err := store.Open(ctx, cfg.DataDir, env.Migrations, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if demoMode {
+		creds, err := demo.Seed(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		printDemo(env, cfg, creds)
+	}
+
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Log: log, Static: env.Static, Migrations: env.Migrations, Demo: demoMode})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (BALCAO_ADDR): %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	httpSrv.RegisterOnShutdown(srv.BeginShutdown)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("balcao ready", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir,
+		"version", Version, "startup", time.Since(started).Round(time.Millisecond))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func printDemo(env Env, cfg *config.Config, creds []demo.Credential) {
+	fmt.Fprintf(env.Stdout, "\n  balcão — demonstração\n  Painel:    %s\n  Dados em:  %s (apagados ao sair)\n\n  Contas de demonstração:\n", cfg.BaseURL, cfg.DataDir)
+	for _, c := range creds {
+		fmt.Fprintf(env.Stdout, "    %-12s %-32s senha: %s\n", c.Role, c.Email, c.Password)
+	}
+	fmt.Fprintln(env.Stdout)
+}

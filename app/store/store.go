@@ -1,0 +1,207 @@
+// Package store is the only package that writes SQL. It owns the SQLite
+// files in the data folder: one writer connection (SQLite allows one writer at
+// a time, so queueing in Go is cheaper than SQLITE_BUSY) and a pool of readers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+)
+
+// MainFile is the name of the main database inside the data folder.
+const MainFile = "balcao.db"
+
+// ErrNotFound is returned when a row asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule.
+var ErrConflict = errors.New("conflict")
+
+// Store is balcao's main database.
+type Store struct {
+	// W is the single writer connection.
+	W *sql.DB
+	// R is the pool of read-only connections.
+	R    *sql.DB
+	Path string
+	now  func() time.Time
+}
+
+// DSN returns the modernc.org/sqlite connection string balcao uses for path.
+func DSN(path string, readOnly bool) string {
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_time_format=sqlite"
+	if readOnly {
+		return dsn + "&_pragma=query_only(ON)"
+	}
+	return dsn + "&_txlock=immediate"
+}
+
+// CheckWritable fails with a message naming dir when balcao cannot write there.
+func CheckWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("data folder %s cannot be created: %w", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".write-probe-*")
+	if err != nil {
+		return fmt.Errorf("data folder %s is not writable: %w", dir, err)
+	}
+	name := probe.Name()
+	probe.Close()
+	return os.Remove(name)
+}
+
+// Open opens (creating if needed) the main database in dataDir and applies the
+// embedded migrations. A database written by a newer balcao is refused untouched.
+func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logger) (*Store, error) {
+	if err := CheckWritable(dataDir); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, MainFile)
+	if err := checkNotNewer(ctx, path, migrations); err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", DSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, w, migrations, log); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", DSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	readers := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return &Store{W: w, R: r, Path: path, now: time.Now}, nil
+}
+
+// Close closes both pools; the WAL is checkpointed by the last close.
+func (s *Store) Close() error {
+	return errors.Join(s.R.Close(), s.W.Close())
+}
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the store's clock in Unix milliseconds.
+func (s *Store) Now() int64 { return s.now().UnixMilli() }
+
+// Ready reports whether the database answers and every known migration is applied.
+func (s *Store) Ready(ctx context.Context, migrations fs.FS) error {
+	p, err := goose.NewProvider(database.DialectSQLite3, s.R, migrations)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if pending {
+		return errors.New("database: migrations pending")
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, db *sql.DB, migrations fs.FS, log *slog.Logger) error {
+	p, err := goose.NewProvider(database.DialectSQLite3, db, migrations)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migration failed, database left at the last good version: %w", err)
+	}
+	for _, r := range results {
+		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
+	}
+	return nil
+}
+
+// checkNotNewer refuses a database that has migrations this binary does not know.
+// It opens the file read-only so that a refused database is left byte for byte.
+func checkNotNewer(ctx context.Context, path string, migrations fs.FS) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	known, err := maxVersionFromNames(migrations)
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer db.Close()
+	var exists int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='table' AND name='goose_db_version'`).Scan(&exists); err != nil {
+		return fmt.Errorf("read %s (is it a SQLite database?): %w", path, err)
+	}
+	if exists == 0 {
+		return nil
+	}
+	var have int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&have); err != nil {
+		return fmt.Errorf("read schema version of %s: %w", path, err)
+	}
+	if have > known {
+		return fmt.Errorf("database %s has schema version %d, newer than this balcao knows (%d): upgrade balcao or restore a backup; nothing was changed", path, have, known)
+	}
+	return nil
+}
+
+// maxVersionFromNames is the newest migration version this binary embeds.
+func maxVersionFromNames(migrations fs.FS) (int64, error) {
+	entries, err := fs.Glob(migrations, "*.sql")
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	for _, name := range entries {
+		n, err := goose.NumericComponent(name)
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: %w", name, err)
+		}
+		v = max(v, n)
+	}
+	return v, nil
+}
+
+// tx runs fn in a write transaction on the writer connection.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	t, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(t); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

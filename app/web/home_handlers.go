@@ -1,0 +1,26 @@
+package web
+
+import (
+	"net/http"
+
+	"balcao/views"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.store.TeamCounts(r.Context())
+	if err != nil {
+		return err
+	}
+	return views.HomePage(s.page(r, "Início", ""), views.HomeCounts{Users: c.Users, Departments: c.Departments, Groups: c.Groups}).Render(r.Context(), w)
+}
+
+// area renders a panel area that later versions fill.
+func (s *Server) area(title, nav string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return views.AreaPage(s.page(r, title, nav)).Render(r.Context(), w)
+	}
+}
+
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
+	return views.AdminHomePage(s.page(r, "Administração", "admin")).Render(r.Context(), w)
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+
+	"balcao/app/store"
+)
+
+// Handler returns every route of balcao. Machine routes (health, static,
+// webhooks, API) carry no session; panel routes get sessions, the user and CSRF.
+func (s *Server) Handler() http.Handler {
+	machines := http.NewServeMux()
+	machines.HandleFunc("GET /healthz", s.healthz)
+	machines.Handle("GET /readyz", s.h(s.readyz))
+	machines.Handle("GET /static/", s.serveStatic())
+	machines.Handle("/", s.panel())
+
+	var h http.Handler = machines
+	h = securityHeaders(h)
+	h = s.logRequests(h)
+	return h
+}
+
+// panel returns the routes people use in a browser.
+func (s *Server) panel() http.Handler {
+	mux := http.NewServeMux()
+	admin := s.requireRole(store.RoleAdmin)
+
+	// Sign-in and first run.
+	mux.Handle("GET /entrar", s.h(s.loginForm))
+	mux.Handle("POST /entrar", s.h(s.login))
+	mux.Handle("POST /sair", s.h(s.logout))
+	mux.Handle("GET /configuracao-inicial", s.h(s.setupForm))
+	mux.Handle("POST /configuracao-inicial", s.h(s.setup))
+
+	// Panel.
+	mux.Handle("GET /{$}", s.requireUser(s.h(s.home)))
+	mux.Handle("GET /atendimentos", s.requireUser(s.h(s.area("Atendimentos", "atendimentos"))))
+	mux.Handle("GET /protocolos", s.requireUser(s.h(s.area("Protocolos", "protocolos"))))
+	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.area("Base de conhecimento", "conhecimento"))))
+	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)
+	mux.Handle("GET /relatorios", supervisor(s.h(s.area("Relatórios", "relatorios"))))
+	mux.Handle("GET /robo", supervisor(s.h(s.area("Robô", "robo"))))
+	mux.Handle("GET /campanhas", supervisor(s.h(s.area("Campanhas", "campanhas"))))
+
+	// Administração.
+	mux.Handle("GET /admin", admin(s.h(s.adminHome)))
+
+	mux.Handle("/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+
+	var h http.Handler = mux
+	h = s.checkCSRF(h)
+	h = s.loadUser(h)
+	h = s.sessions.LoadAndSave(h)
+	return h
+}
