@@ -11,8 +11,7 @@ import (
 
 	"balcao/app/config"
 	"balcao/app/demo"
-	"balcao/app/store"
-	"balcao/app/web"
+	"balcao/app/server"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -42,38 +41,32 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 		cfg.Simulator = true
 	}
 
-	st, err := store.Open(ctx, cfg.DataDir, env.Migrations, log)
+	app, err := server.Start(ctx, server.Options{Config: cfg, Log: log, Static: env.Static, Migrations: env.Migrations, Demo: demoMode})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer app.Close()
 
 	if demoMode {
-		creds, err := demo.Seed(ctx, st)
+		creds, err := demo.Seed(ctx, app.Store)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		printDemo(env, cfg, creds)
 	}
 
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Log: log, Static: env.Static, Migrations: env.Migrations, Demo: demoMode})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (BALCAO_ADDR): %w", cfg.Addr, err)
 	}
 	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          nil,
 	}
-	httpSrv.RegisterOnShutdown(srv.BeginShutdown)
+	httpSrv.RegisterOnShutdown(app.Web.BeginShutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("balcao ready", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir,

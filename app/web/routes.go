@@ -13,6 +13,8 @@ func (s *Server) Handler() http.Handler {
 	machines.HandleFunc("GET /healthz", s.healthz)
 	machines.Handle("GET /readyz", s.h(s.readyz))
 	machines.Handle("GET /static/", s.serveStatic())
+	machines.HandleFunc("GET /webhook/whatsapp", s.webhookVerify)
+	machines.HandleFunc("POST /webhook/whatsapp", s.webhookReceive)
 	machines.Handle("/", s.panel())
 
 	var h http.Handler = machines

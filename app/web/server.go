@@ -18,6 +18,7 @@ import (
 
 	"balcao/app/auth"
 	"balcao/app/config"
+	"balcao/app/ingest"
 	"balcao/app/store"
 	"balcao/views"
 )
@@ -31,6 +32,8 @@ type Deps struct {
 	Migrations fs.FS
 	// Demo marks a demo server (login page shows the demo accounts hint).
 	Demo bool
+	// Ingest stores verified webhooks.
+	Ingest *ingest.Committer
 }
 
 // Server holds the dependencies of every handler.
@@ -41,6 +44,7 @@ type Server struct {
 	static     fs.FS
 	migrations fs.FS
 	demo       bool
+	ingest     *ingest.Committer
 	sessions   *scs.SessionManager
 	sessStore  *sqlite3store.SQLite3Store
 	auth       *auth.Authenticator
@@ -60,7 +64,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: d.Config, store: d.Store, log: d.Log, static: d.Static, migrations: d.Migrations, demo: d.Demo,
+		cfg: d.Config, store: d.Store, log: d.Log, static: d.Static, migrations: d.Migrations, demo: d.Demo, ingest: d.Ingest,
 		auth: &auth.Authenticator{Store: d.Store}, proxies: proxies,
 		banner:  func() string { return "" },
 		closing: make(chan struct{}),

@@ -1,0 +1,82 @@
+// Package server wires the parts of a running balcao: the store, the webhook
+// committer, the inbound processor and the web handlers. The CLI and the
+// end-to-end tests start it the same way.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"balcao/app/config"
+	"balcao/app/inbox"
+	"balcao/app/ingest"
+	"balcao/app/store"
+	"balcao/app/web"
+)
+
+// Options are what Start needs.
+type Options struct {
+	Config     *config.Config
+	Log        *slog.Logger
+	Static     fs.FS
+	Migrations fs.FS
+	Demo       bool
+}
+
+// App is a running balcao.
+type App struct {
+	Config    *config.Config
+	Store     *store.Store
+	Web       *web.Server
+	Committer *ingest.Committer
+	Inbox     *inbox.Processor
+	log       *slog.Logger
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Start opens the data folder and starts the background workers.
+func Start(ctx context.Context, o Options) (*App, error) {
+	st, err := store.Open(ctx, o.Config.DataDir, o.Migrations, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: o.Config, Store: st, log: o.Log}
+	a.Inbox = inbox.New(st, o.Log, nil)
+	a.Committer = ingest.NewCommitter(st, o.Log, a.Inbox.Wake)
+	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
+		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	a.goRun(func() { a.Committer.Run(wctx) })
+	a.goRun(func() { a.Inbox.Run(wctx) })
+	return a, nil
+}
+
+func (a *App) goRun(fn func()) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		fn()
+	}()
+}
+
+// Handler is the HTTP handler of the whole app.
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Close stops the workers and closes the database. Call it after the HTTP
+// server has stopped, so that in-flight webhooks are committed first.
+func (a *App) Close() error {
+	a.cancel()
+	a.wg.Wait()
+	a.Web.Close()
+	return a.Store.Close()
+}

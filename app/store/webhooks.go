@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// InboundContact is a contacts[] item of a webhook.
+type InboundContact struct {
+	WaID, ProfileName string
+}
+
+// InboundMessage is a messages[] item of a webhook, ready to store.
+type InboundMessage struct {
+	WAMID       string
+	WaID        string
+	ProfileName string
+	Type        string
+	Body        string
+	Payload     string
+	// WATimestamp is WhatsApp's time of the message, Unix ms (0 if unknown).
+	WATimestamp int64
+}
+
+// StatusUpdate is a statuses[] item of a webhook.
+type StatusUpdate struct {
+	WAMID     string
+	Status    string
+	At        int64
+	ErrorCode int
+	ErrorText string
+}
+
+// WebhookDelivery is one webhook POST: its raw body and what was parsed from it.
+type WebhookDelivery struct {
+	Body     []byte
+	Contacts []InboundContact
+	Messages []InboundMessage
+	Statuses []StatusUpdate
+}
+
+// statusRankSQL orders outbound statuses; a status never moves to a lower rank
+// and failed is final.
+const statusRankSQL = `CASE %s WHEN 'queued' THEN 0 WHEN 'unknown' THEN 1 WHEN 'accepted' THEN 2 WHEN 'sent' THEN 3
+	WHEN 'delivered' THEN 4 WHEN 'read' THEN 5 WHEN 'played' THEN 5 WHEN 'failed' THEN 9 ELSE 0 END`
+
+// SaveWebhooks stores many webhook deliveries in one transaction (group commit):
+// raw bodies, contacts, new messages (a wamid already stored is skipped) and
+// statuses (deduplicated, never moving a message backwards). It returns how
+// many messages were new. Nothing is stored if it fails.
+func (s *Store) SaveWebhooks(ctx context.Context, batch []WebhookDelivery) (newMessages int, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		w, err := prepareWebhookWriter(ctx, tx, s.Now())
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for _, d := range batch {
+			n, err := w.save(ctx, d)
+			if err != nil {
+				return err
+			}
+			newMessages += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save webhooks: %w", err)
+	}
+	return newMessages, nil
+}
+
+// webhookWriter holds the statements of one SaveWebhooks transaction.
+type webhookWriter struct {
+	now                                                 int64
+	event, contact, touch, message, status, applyStatus *sql.Stmt
+}
+
+func prepareWebhookWriter(ctx context.Context, tx *sql.Tx, now int64) (*webhookWriter, error) {
+	w := &webhookWriter{now: now}
+	stmts := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.event, `INSERT INTO webhook_events (received_at, body) VALUES (?, ?)`},
+		{&w.contact, `INSERT INTO contacts (wa_id, profile_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+			ON CONFLICT (wa_id) DO UPDATE SET profile_name = excluded.profile_name, updated_at = excluded.updated_at
+			WHERE excluded.profile_name <> '' AND excluded.profile_name <> contacts.profile_name
+			RETURNING id`},
+		{&w.touch, `UPDATE contacts SET last_inbound_at = max(last_inbound_at, ?2) WHERE wa_id = ?1`},
+		{&w.message, `INSERT INTO messages (wamid, contact_id, direction, type, body, payload, status, wa_timestamp, created_at)
+			SELECT ?1, id, 'in', ?3, ?4, ?5, 'received', ?6, ?7 FROM contacts WHERE wa_id = ?2
+			ON CONFLICT (wamid) DO NOTHING`},
+		{&w.status, `INSERT INTO message_statuses (wamid, status, at, error_code, error_text, received_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`},
+		{&w.applyStatus, `UPDATE messages SET status = ?2, error_code = CASE WHEN ?3 <> 0 THEN ?3 ELSE error_code END,
+			error_text = CASE WHEN ?4 <> '' THEN ?4 ELSE error_text END
+			WHERE wamid = ?1 AND direction = 'out' AND ` + fmt.Sprintf(statusRankSQL, "status") + ` < ` + fmt.Sprintf(statusRankSQL, "?2")},
+	}
+	for _, st := range stmts {
+		p, err := tx.PrepareContext(ctx, st.sql)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*st.dst = p
+	}
+	return w, nil
+}
+
+func (w *webhookWriter) close() {
+	for _, st := range []*sql.Stmt{w.event, w.contact, w.touch, w.message, w.status, w.applyStatus} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *webhookWriter) save(ctx context.Context, d WebhookDelivery) (int, error) {
+	if _, err := w.event.ExecContext(ctx, w.now, d.Body); err != nil {
+		return 0, fmt.Errorf("raw event: %w", err)
+	}
+	for _, c := range d.Contacts {
+		if err := w.upsertContact(ctx, c.WaID, c.ProfileName); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for _, m := range d.Messages {
+		if err := w.upsertContact(ctx, m.WaID, m.ProfileName); err != nil {
+			return 0, err
+		}
+		at := m.WATimestamp
+		if at == 0 {
+			at = w.now
+		}
+		res, err := w.message.ExecContext(ctx, m.WAMID, m.WaID, m.Type, m.Body, m.Payload, m.WATimestamp, w.now)
+		if err != nil {
+			return 0, fmt.Errorf("message %s: %w", m.WAMID, err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+		if _, err := w.touch.ExecContext(ctx, m.WaID, at); err != nil {
+			return 0, fmt.Errorf("contact window %s: %w", m.WaID, err)
+		}
+	}
+	for _, st := range d.Statuses {
+		if _, err := w.status.ExecContext(ctx, st.WAMID, st.Status, st.At, st.ErrorCode, st.ErrorText, w.now); err != nil {
+			return 0, fmt.Errorf("status %s %s: %w", st.WAMID, st.Status, err)
+		}
+		if _, err := w.applyStatus.ExecContext(ctx, st.WAMID, st.Status, st.ErrorCode, st.ErrorText); err != nil {
+			return 0, fmt.Errorf("apply status %s %s: %w", st.WAMID, st.Status, err)
+		}
+	}
+	return n, nil
+}
+
+// upsertContact creates the contact or refreshes its profile name.
+func (w *webhookWriter) upsertContact(ctx context.Context, waID, profile string) error {
+	if waID == "" {
+		return nil
+	}
+	var id int64
+	err := w.contact.QueryRowContext(ctx, waID, profile, w.now).Scan(&id)
+	if err != nil && err != sql.ErrNoRows { // no row: existed and unchanged
+		return fmt.Errorf("contact %s: %w", waID, err)
+	}
+	return nil
+}
