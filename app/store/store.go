@@ -29,6 +29,9 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a write would break a uniqueness rule.
 var ErrConflict = errors.New("conflict")
 
+// ErrInUse is returned when a row cannot be deleted because others refer to it.
+var ErrInUse = errors.New("in use")
+
 // Store is balcao's main database.
 type Store struct {
 	// W is the single writer connection.
@@ -36,7 +39,9 @@ type Store struct {
 	// R is the pool of read-only connections.
 	R    *sql.DB
 	Path string
-	now  func() time.Time
+	// Media is media.db, beside the main database.
+	Media *MediaDB
+	now   func() time.Time
 }
 
 // DSN returns the modernc.org/sqlite connection string balcao uses for path.
@@ -96,12 +101,18 @@ func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logge
 	readers := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{W: w, R: r, Path: path, now: time.Now}, nil
+	s := &Store{W: w, R: r, Path: path, now: time.Now}
+	if s.Media, err = openMedia(ctx, dataDir, migrations, log, s.Now); err != nil {
+		s.R.Close()
+		s.W.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close closes both pools; the WAL is checkpointed by the last close.
 func (s *Store) Close() error {
-	return errors.Join(s.R.Close(), s.W.Close())
+	return errors.Join(s.Media.Close(), s.R.Close(), s.W.Close())
 }
 
 // SetClock replaces the store's clock (tests).
