@@ -47,6 +47,24 @@ func (s *Server) panel() http.Handler {
 
 	// Administração.
 	mux.Handle("GET /admin", admin(s.h(s.adminHome)))
+	mux.Handle("GET /admin/usuarios", admin(s.h(s.userList)))
+	mux.Handle("GET /admin/usuarios/novo", admin(s.h(s.userNew)))
+	mux.Handle("POST /admin/usuarios", admin(s.h(s.userCreate)))
+	mux.Handle("GET /admin/usuarios/{id}", admin(s.h(s.userEdit)))
+	mux.Handle("POST /admin/usuarios/{id}", admin(s.h(s.userUpdate)))
+	mux.Handle("POST /admin/usuarios/{id}/senha", admin(s.h(s.userResetPassword)))
+	mux.Handle("GET /admin/secretarias", admin(s.h(s.departmentList)))
+	mux.Handle("GET /admin/secretarias/nova", admin(s.h(s.departmentNew)))
+	mux.Handle("POST /admin/secretarias", admin(s.h(s.departmentSave)))
+	mux.Handle("GET /admin/secretarias/{id}", admin(s.h(s.departmentEdit)))
+	mux.Handle("POST /admin/secretarias/{id}", admin(s.h(s.departmentSave)))
+	mux.Handle("POST /admin/secretarias/{id}/excluir", admin(s.h(s.departmentDelete)))
+	mux.Handle("GET /admin/grupos", admin(s.h(s.groupList)))
+	mux.Handle("GET /admin/grupos/novo", admin(s.h(s.groupNew)))
+	mux.Handle("POST /admin/grupos", admin(s.h(s.groupSave)))
+	mux.Handle("GET /admin/grupos/{id}", admin(s.h(s.groupEdit)))
+	mux.Handle("POST /admin/grupos/{id}", admin(s.h(s.groupSave)))
+	mux.Handle("POST /admin/grupos/{id}/excluir", admin(s.h(s.groupDelete)))
 
 	mux.Handle("/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 
