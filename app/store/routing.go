@@ -33,46 +33,32 @@ type RoutedMessage struct {
 // marked is simply routed again, and nothing is routed twice.
 func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, error) {
 	var out []RoutedMessage
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, contact_id, created_at FROM messages
-			WHERE processed_at IS NULL AND direction = 'in' ORDER BY id LIMIT ?`, limit)
-		if err != nil {
-			return err
-		}
-		type pending struct{ id, contact, at int64 }
-		var ps []pending
-		for rows.Next() {
-			var p pending
-			if err := rows.Scan(&p.id, &p.contact, &p.at); err != nil {
-				rows.Close()
-				return err
-			}
-			ps = append(ps, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	var find, open, touch, mark *sql.Stmt
+	err := s.txWith(ctx, []prepared{
+		{&find, `SELECT id, COALESCE(assignee_id, 0) FROM tickets WHERE contact_id = ? AND status <> 'encerrado' ORDER BY id DESC LIMIT 1`},
+		{&open, `INSERT INTO tickets (contact_id, status, created_at, updated_at) VALUES (?, 'em_fila', ?, ?) RETURNING id`},
+		{&touch, `UPDATE tickets SET unread = unread + 1, last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`},
+		{&mark, `UPDATE messages SET ticket_id = ?, processed_at = ? WHERE id = ?`},
+	}, func(tx *sql.Tx) error {
+		ps, err := pendingInbound(ctx, tx, limit)
+		if err != nil || len(ps) == 0 {
 			return err
 		}
 		now := s.Now()
 		for _, p := range ps {
 			r := RoutedMessage{MessageID: p.id, ContactID: p.contact}
-			var assignee sql.NullInt64
-			err := tx.QueryRowContext(ctx, `SELECT id, assignee_id FROM tickets WHERE contact_id = ? AND status <> 'encerrado'
-				ORDER BY id DESC LIMIT 1`, p.contact).Scan(&r.TicketID, &assignee)
+			err := find.QueryRowContext(ctx, p.contact).Scan(&r.TicketID, &r.AssigneeID)
 			if err == sql.ErrNoRows {
-				err = tx.QueryRowContext(ctx, `INSERT INTO tickets (contact_id, status, created_at, updated_at)
-					VALUES (?, 'em_fila', ?, ?) RETURNING id`, p.contact, now, now).Scan(&r.TicketID)
+				err = open.QueryRowContext(ctx, p.contact, now, now).Scan(&r.TicketID)
 				r.NewTicket = true
 			}
 			if err != nil {
 				return fmt.Errorf("ticket for contact %d: %w", p.contact, err)
 			}
-			r.AssigneeID = assignee.Int64
-			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET unread = unread + 1, last_message_at = ?, updated_at = ? WHERE id = ?`,
-				p.at, now, r.TicketID); err != nil {
+			if _, err := touch.ExecContext(ctx, p.at, now, r.TicketID); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE messages SET ticket_id = ?, processed_at = ? WHERE id = ?`, r.TicketID, now, p.id); err != nil {
+			if _, err := mark.ExecContext(ctx, r.TicketID, now, p.id); err != nil {
 				return err
 			}
 			out = append(out, r)
@@ -83,4 +69,25 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 		return nil, fmt.Errorf("route inbound: %w", err)
 	}
 	return out, nil
+}
+
+// pendingMessage is an inbound message not yet routed.
+type pendingMessage struct{ id, contact, at int64 }
+
+func pendingInbound(ctx context.Context, tx *sql.Tx, limit int) ([]pendingMessage, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, contact_id, created_at FROM messages
+		WHERE processed_at IS NULL AND direction = 'in' ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []pendingMessage
+	for rows.Next() {
+		var p pendingMessage
+		if err := rows.Scan(&p.id, &p.contact, &p.at); err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -42,6 +43,9 @@ type Store struct {
 	// Media is media.db, beside the main database.
 	Media *MediaDB
 	now   func() time.Time
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // DSN returns the modernc.org/sqlite connection string balcao uses for path.
@@ -101,7 +105,7 @@ func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logge
 	readers := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	s := &Store{W: w, R: r, Path: path, now: time.Now}
+	s := &Store{W: w, R: r, Path: path, now: time.Now, stmts: map[string]*sql.Stmt{}}
 	if s.Media, err = openMedia(ctx, dataDir, migrations, log, s.Now); err != nil {
 		s.R.Close()
 		s.W.Close()
@@ -215,4 +219,45 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// prepared is a statement to bind into dst.
+type prepared struct {
+	dst **sql.Stmt
+	sql string
+}
+
+// txWith runs fn in a write transaction with the statements of list bound to
+// it. Hot-path statements are prepared once on the writer connection and
+// reused, since parsing SQL dominated small group commits; they are prepared
+// before the transaction begins because the writer pool has one connection.
+func (s *Store) txWith(ctx context.Context, list []prepared, fn func(*sql.Tx) error) error {
+	stmts := make([]*sql.Stmt, len(list))
+	for i, p := range list {
+		st, err := s.cachedStmt(ctx, p.sql)
+		if err != nil {
+			return err
+		}
+		stmts[i] = st
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for i, p := range list {
+			*p.dst = tx.StmtContext(ctx, stmts[i])
+		}
+		return fn(tx)
+	})
+}
+
+func (s *Store) cachedStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.W.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.stmts[query] = st
+	return st, nil
 }

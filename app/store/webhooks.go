@@ -50,12 +50,8 @@ const statusRankSQL = `CASE %s WHEN 'queued' THEN 0 WHEN 'unknown' THEN 1 WHEN '
 // statuses (deduplicated, never moving a message backwards). It returns how
 // many messages were new. Nothing is stored if it fails.
 func (s *Store) SaveWebhooks(ctx context.Context, batch []WebhookDelivery) (newMessages int, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		w, err := prepareWebhookWriter(ctx, tx, s.Now())
-		if err != nil {
-			return err
-		}
-		defer w.close()
+	w := &webhookWriter{now: s.Now()}
+	err = s.txWith(ctx, w.statements(), func(tx *sql.Tx) error {
 		for _, d := range batch {
 			n, err := w.save(ctx, d)
 			if err != nil {
@@ -73,47 +69,27 @@ func (s *Store) SaveWebhooks(ctx context.Context, batch []WebhookDelivery) (newM
 
 // webhookWriter holds the statements of one SaveWebhooks transaction.
 type webhookWriter struct {
-	now                                                 int64
-	event, contact, touch, message, status, applyStatus *sql.Stmt
+	now                                    int64
+	event, contact, message, status, apply *sql.Stmt
 }
 
-func prepareWebhookWriter(ctx context.Context, tx *sql.Tx, now int64) (*webhookWriter, error) {
-	w := &webhookWriter{now: now}
-	stmts := []struct {
-		dst **sql.Stmt
-		sql string
-	}{
+func (w *webhookWriter) statements() []prepared {
+	return []prepared{
 		{&w.event, `INSERT INTO webhook_events (received_at, body) VALUES (?, ?)`},
-		{&w.contact, `INSERT INTO contacts (wa_id, profile_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-			ON CONFLICT (wa_id) DO UPDATE SET profile_name = excluded.profile_name, updated_at = excluded.updated_at
-			WHERE excluded.profile_name <> '' AND excluded.profile_name <> contacts.profile_name
+		// Always returns the id; refreshes the profile name and the 24-hour window.
+		{&w.contact, `INSERT INTO contacts (wa_id, profile_name, last_inbound_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+			ON CONFLICT (wa_id) DO UPDATE SET
+				profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
+				last_inbound_at = max(contacts.last_inbound_at, excluded.last_inbound_at),
+				updated_at = excluded.updated_at
 			RETURNING id`},
-		{&w.touch, `UPDATE contacts SET last_inbound_at = max(last_inbound_at, ?2) WHERE wa_id = ?1`},
 		{&w.message, `INSERT INTO messages (wamid, contact_id, direction, type, body, payload, status, wa_timestamp, created_at)
-			SELECT ?1, id, 'in', ?3, ?4, ?5, 'received', ?6, ?7 FROM contacts WHERE wa_id = ?2
-			ON CONFLICT (wamid) DO NOTHING`},
+			VALUES (?, ?, 'in', ?, ?, ?, 'received', ?, ?) ON CONFLICT (wamid) DO NOTHING`},
 		{&w.status, `INSERT INTO message_statuses (wamid, status, at, error_code, error_text, received_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`},
-		{&w.applyStatus, `UPDATE messages SET status = ?2, error_code = CASE WHEN ?3 <> 0 THEN ?3 ELSE error_code END,
+		{&w.apply, `UPDATE messages SET status = ?2, error_code = CASE WHEN ?3 <> 0 THEN ?3 ELSE error_code END,
 			error_text = CASE WHEN ?4 <> '' THEN ?4 ELSE error_text END
 			WHERE wamid = ?1 AND direction = 'out' AND ` + fmt.Sprintf(statusRankSQL, "status") + ` < ` + fmt.Sprintf(statusRankSQL, "?2")},
-	}
-	for _, st := range stmts {
-		p, err := tx.PrepareContext(ctx, st.sql)
-		if err != nil {
-			w.close()
-			return nil, err
-		}
-		*st.dst = p
-	}
-	return w, nil
-}
-
-func (w *webhookWriter) close() {
-	for _, st := range []*sql.Stmt{w.event, w.contact, w.touch, w.message, w.status, w.applyStatus} {
-		if st != nil {
-			st.Close()
-		}
 	}
 }
 
@@ -121,51 +97,48 @@ func (w *webhookWriter) save(ctx context.Context, d WebhookDelivery) (int, error
 	if _, err := w.event.ExecContext(ctx, w.now, d.Body); err != nil {
 		return 0, fmt.Errorf("raw event: %w", err)
 	}
+	profiles := make(map[string]string, len(d.Contacts))
 	for _, c := range d.Contacts {
-		if err := w.upsertContact(ctx, c.WaID, c.ProfileName); err != nil {
-			return 0, err
-		}
+		profiles[c.WaID] = c.ProfileName
 	}
 	n := 0
 	for _, m := range d.Messages {
-		if err := w.upsertContact(ctx, m.WaID, m.ProfileName); err != nil {
-			return 0, err
-		}
 		at := m.WATimestamp
 		if at == 0 {
 			at = w.now
 		}
-		res, err := w.message.ExecContext(ctx, m.WAMID, m.WaID, m.Type, m.Body, m.Payload, m.WATimestamp, w.now)
+		profile := m.ProfileName
+		if profile == "" {
+			profile = profiles[m.WaID]
+		}
+		contactID, err := w.upsertContact(ctx, m.WaID, profile, at)
+		if err != nil {
+			return 0, err
+		}
+		res, err := w.message.ExecContext(ctx, m.WAMID, contactID, m.Type, m.Body, m.Payload, m.WATimestamp, w.now)
 		if err != nil {
 			return 0, fmt.Errorf("message %s: %w", m.WAMID, err)
 		}
 		if k, _ := res.RowsAffected(); k > 0 {
 			n++
 		}
-		if _, err := w.touch.ExecContext(ctx, m.WaID, at); err != nil {
-			return 0, fmt.Errorf("contact window %s: %w", m.WaID, err)
-		}
 	}
 	for _, st := range d.Statuses {
 		if _, err := w.status.ExecContext(ctx, st.WAMID, st.Status, st.At, st.ErrorCode, st.ErrorText, w.now); err != nil {
 			return 0, fmt.Errorf("status %s %s: %w", st.WAMID, st.Status, err)
 		}
-		if _, err := w.applyStatus.ExecContext(ctx, st.WAMID, st.Status, st.ErrorCode, st.ErrorText); err != nil {
+		if _, err := w.apply.ExecContext(ctx, st.WAMID, st.Status, st.ErrorCode, st.ErrorText); err != nil {
 			return 0, fmt.Errorf("apply status %s %s: %w", st.WAMID, st.Status, err)
 		}
 	}
 	return n, nil
 }
 
-// upsertContact creates the contact or refreshes its profile name.
-func (w *webhookWriter) upsertContact(ctx context.Context, waID, profile string) error {
-	if waID == "" {
-		return nil
-	}
+// upsertContact creates the contact or refreshes its name and window.
+func (w *webhookWriter) upsertContact(ctx context.Context, waID, profile string, inboundAt int64) (int64, error) {
 	var id int64
-	err := w.contact.QueryRowContext(ctx, waID, profile, w.now).Scan(&id)
-	if err != nil && err != sql.ErrNoRows { // no row: existed and unchanged
-		return fmt.Errorf("contact %s: %w", waID, err)
+	if err := w.contact.QueryRowContext(ctx, waID, profile, inboundAt, w.now).Scan(&id); err != nil {
+		return 0, fmt.Errorf("contact %s: %w", waID, err)
 	}
-	return nil
+	return id, nil
 }
