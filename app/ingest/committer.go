@@ -26,8 +26,10 @@ type Committer struct {
 	log   *slog.Logger
 	// OnCommit is called after a commit that stored new messages.
 	onCommit func()
-	reqs     chan *request
-	stopped  chan struct{}
+	// onStatuses is told the wamids of committed status updates (live ticks).
+	onStatuses func(wamids []string)
+	reqs       chan *request
+	stopped    chan struct{}
 }
 
 type request struct {
@@ -42,6 +44,11 @@ func NewCommitter(st *store.Store, log *slog.Logger, onCommit func()) *Committer
 	}
 	return &Committer{store: st, log: log, onCommit: onCommit, reqs: make(chan *request, MaxBatch), stopped: make(chan struct{})}
 }
+
+// OnStatuses installs fn, called after each commit with the wamids of the
+// status updates it stored (duplicates included). Set it before Run; fn must
+// not block, since the next batch waits for it.
+func (c *Committer) OnStatuses(fn func(wamids []string)) { c.onStatuses = fn }
 
 // Submit stores n (with its raw body) and returns once it is committed.
 func (c *Committer) Submit(ctx context.Context, body []byte, n *whatsapp.Notification) error {
@@ -124,5 +131,16 @@ func (c *Committer) commit(batch []*request) {
 	}
 	if n > 0 {
 		c.onCommit()
+	}
+	if err == nil && c.onStatuses != nil {
+		var wamids []string
+		for _, d := range ds {
+			for _, st := range d.Statuses {
+				wamids = append(wamids, st.WAMID)
+			}
+		}
+		if len(wamids) > 0 {
+			c.onStatuses(wamids)
+		}
 	}
 }

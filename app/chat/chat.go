@@ -1,0 +1,276 @@
+// Package chat is what a clerk does with a WhatsApp conversation: take it,
+// read it, answer it (text, a photo, a PDF or, outside the 24-hour window, the
+// approved template), resend a failed message and finish it. Replies only ever
+// become outbox rows; the outbox worker sends them. Every change is announced
+// on the live hub so open panels refresh.
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"balcao/app/live"
+	"balcao/app/store"
+	"balcao/app/whatsapp"
+)
+
+// Window is how long after the citizen's last message free text may be sent.
+const Window = 24 * time.Hour
+
+// Errors a clerk may meet; the web side turns them into pt-BR messages.
+var (
+	// ErrNotAllowed: only the clerk holding the conversation, a supervisor or an admin may change it.
+	ErrNotAllowed = errors.New("chat: not the holder of this conversation")
+	// ErrWindowClosed: the citizen wrote more than 24 hours ago; only a template may be sent.
+	ErrWindowClosed = errors.New("chat: 24-hour window closed")
+	// ErrEmpty: nothing to send.
+	ErrEmpty = errors.New("chat: empty message")
+	// ErrTooLong: the text is over WhatsApp's limit.
+	ErrTooLong = errors.New("chat: text too long")
+	// ErrNoTemplate: no template is configured for a closed window.
+	ErrNoTemplate = errors.New("chat: no template configured")
+	// ErrMediaType: only JPEG/PNG photos and PDF documents may be attached.
+	ErrMediaType = errors.New("chat: file type not accepted")
+	// ErrMediaSize: the file is over WhatsApp's limit for its kind.
+	ErrMediaSize = errors.New("chat: file too large")
+)
+
+// Media limits of the Cloud API for what the panel attaches.
+const (
+	MaxImageBytes    = 5 << 20
+	MaxDocumentBytes = 16 << 20
+)
+
+// Service runs the clerk's actions.
+type Service struct {
+	Store *store.Store
+	Live  *live.Hub
+	// Template and TemplateLang name the approved template for a closed window.
+	Template, TemplateLang string
+	// Wake tells the outbox worker a row is waiting (may be nil: it polls).
+	Wake func()
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Actor is who acts: the logged-in user.
+type Actor struct {
+	ID   int64
+	Role string
+}
+
+// Supervises reports whether the actor may act on any conversation.
+func (a Actor) Supervises() bool { return a.Role == store.RoleAdmin || a.Role == store.RoleSupervisor }
+
+// Holds reports whether the actor may change conversation c.
+func (a Actor) Holds(c store.Conversation) bool { return c.AssigneeID == a.ID || a.Supervises() }
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// WindowOpen reports whether free text may still be sent to the contact.
+func (s *Service) WindowOpen(c store.Contact) bool {
+	return c.LastInboundAt > 0 && s.now().Sub(time.UnixMilli(c.LastInboundAt)) < Window
+}
+
+// Reference is how a ticket is named to the citizen (the template parameter).
+// The tickets issue replaces it by the protocol number.
+func Reference(ticketID int64) string { return "nº " + strconv.FormatInt(ticketID, 10) }
+
+// Assume gives the conversation to the actor; of two clerks at once, one gets store.ErrTicketTaken.
+func (s *Service) Assume(ctx context.Context, a Actor, ticketID int64) error {
+	if err := s.Store.AssignTicket(ctx, ticketID, a.ID); err != nil {
+		return err
+	}
+	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
+	return nil
+}
+
+// Finish closes the conversation.
+func (s *Service) Finish(ctx context.Context, a Actor, ticketID int64) error {
+	if _, err := s.holding(ctx, a, ticketID); err != nil {
+		return err
+	}
+	if err := s.Store.CloseTicket(ctx, ticketID); err != nil {
+		return err
+	}
+	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
+	return nil
+}
+
+// Open loads a conversation for the actor. When the actor holds it, unread
+// messages are marked read: the count goes to zero and a read receipt for the
+// last inbound message is queued (blue ticks on the citizen's phone).
+func (s *Service) Open(ctx context.Context, a Actor, ticketID int64) (store.Conversation, []store.ChatMessage, error) {
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return c, nil, err
+	}
+	if c.AssigneeID == a.ID && c.Unread > 0 {
+		if err := s.markRead(ctx, ticketID); err != nil {
+			return c, nil, err
+		}
+		c.Unread = 0
+	}
+	msgs, err := s.Store.ContactHistory(ctx, c.Contact.ID, 500)
+	return c, msgs, err
+}
+
+func (s *Service) markRead(ctx context.Context, ticketID int64) error {
+	wamid, waID, err := s.Store.ResetUnread(ctx, ticketID)
+	if err != nil || wamid == "" {
+		return err
+	}
+	payload, err := json.Marshal(whatsapp.MarkRead(wamid))
+	if err != nil {
+		return err
+	}
+	if err := s.Store.EnqueueMarkRead(ctx, waID, string(payload)); err != nil {
+		return err
+	}
+	s.wake()
+	s.Live.Publish(live.EventQueue)
+	return nil
+}
+
+// holding loads the conversation and checks the actor may change it.
+func (s *Service) holding(ctx context.Context, a Actor, ticketID int64) (store.Conversation, error) {
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return c, err
+	}
+	if !a.Holds(c) {
+		return c, ErrNotAllowed
+	}
+	if c.Status == store.TicketClosed {
+		return c, store.ErrTicketClosed
+	}
+	return c, nil
+}
+
+// ReplyText queues a text answer; outside the 24-hour window it refuses with ErrWindowClosed.
+func (s *Service) ReplyText(ctx context.Context, a Actor, ticketID int64, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ErrEmpty
+	}
+	if utf8.RuneCountInString(text) > whatsapp.MaxTextBody {
+		return ErrTooLong
+	}
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
+		return err
+	}
+	if !s.WindowOpen(c.Contact) {
+		return ErrWindowClosed
+	}
+	return s.enqueue(ctx, a, c, whatsapp.Text(c.Contact.WaID, text), 0)
+}
+
+// ReplyMedia stores a photo (JPEG, PNG) or a PDF in media.db and queues it.
+// The outbox payload names the file as "media:<local id>" (see store.LocalMediaRef);
+// the worker uploads it and sends WhatsApp's media id instead.
+func (s *Service) ReplyMedia(ctx context.Context, a Actor, ticketID int64, mime, filename string, data []byte, caption string) error {
+	caption = strings.TrimSpace(caption)
+	kind, limit := whatsapp.TypeImage, MaxImageBytes
+	switch mime {
+	case "image/jpeg", "image/png":
+	case "application/pdf":
+		kind, limit = whatsapp.TypeDocument, MaxDocumentBytes
+	default:
+		return ErrMediaType
+	}
+	if len(data) == 0 {
+		return ErrEmpty
+	}
+	if len(data) > limit {
+		return ErrMediaSize
+	}
+	if utf8.RuneCountInString(caption) > whatsapp.MaxCaption {
+		return ErrTooLong
+	}
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
+		return err
+	}
+	if !s.WindowOpen(c.Contact) {
+		return ErrWindowClosed
+	}
+	id, err := s.Store.Media.SaveMedia(ctx, mime, filename, data, "")
+	if err != nil {
+		return err
+	}
+	m := whatsapp.Image(c.Contact.WaID, store.LocalMediaRef(id), caption)
+	if kind == whatsapp.TypeDocument {
+		m = whatsapp.Document(c.Contact.WaID, store.LocalMediaRef(id), filename, caption)
+	}
+	return s.enqueue(ctx, a, c, m, id)
+}
+
+// SendTemplate queues the configured template with the ticket's reference as its parameter.
+func (s *Service) SendTemplate(ctx context.Context, a Actor, ticketID int64) error {
+	if s.Template == "" {
+		return ErrNoTemplate
+	}
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, a, c, whatsapp.Template(c.Contact.WaID, s.Template, s.TemplateLang, Reference(ticketID)), 0)
+}
+
+func (s *Service) enqueue(ctx context.Context, a Actor, c store.Conversation, m whatsapp.OutMessage, mediaID int64) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("chat: %w", err)
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.Store.Enqueue(ctx, store.Outgoing{
+		ContactID: c.Contact.ID, TicketID: c.TicketID, AuthorID: a.ID, ToWaID: c.Contact.WaID,
+		Kind: m.Type, Body: m.Summary(), Payload: string(payload), MediaID: mediaID,
+	})
+	if err != nil {
+		return err
+	}
+	s.wake()
+	s.Live.Publish(live.EventQueue, live.TicketEvent(c.TicketID))
+	return nil
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
+}
+
+// Resend queues again a message whose send failed or whose outcome is unknown.
+func (s *Service) Resend(ctx context.Context, a Actor, ticketID, messageID int64) error {
+	if _, err := s.holding(ctx, a, ticketID); err != nil {
+		return err
+	}
+	t, _, err := s.Store.TicketOfMessage(ctx, messageID)
+	if err != nil {
+		return err
+	}
+	if t != ticketID {
+		return store.ErrNotFound
+	}
+	if err := s.Store.Resend(ctx, messageID); err != nil {
+		return err
+	}
+	s.wake()
+	s.Live.Publish(live.TicketEvent(ticketID))
+	return nil
+}
