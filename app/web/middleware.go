@@ -118,6 +118,8 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 		}
 		want := s.sessions.GetString(r.Context(), "csrf")
 		got := r.Header.Get("X-CSRF-Token")

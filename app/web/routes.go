@@ -15,6 +15,14 @@ func (s *Server) Handler() http.Handler {
 	machines.Handle("GET /static/", s.serveStatic())
 	machines.HandleFunc("GET /webhook/whatsapp", s.webhookVerify)
 	machines.HandleFunc("POST /webhook/whatsapp", s.webhookReceive)
+	if s.sim != nil {
+		machines.Handle(SimulatorGraphPath+"/", http.StripPrefix(SimulatorGraphPath, s.sim))
+	} else {
+		// Demo mode or BALCAO_SIMULATOR only; otherwise nothing under /simulador
+		// exists, whatever the method.
+		machines.Handle("/simulador", http.NotFoundHandler())
+		machines.Handle("/simulador/", http.NotFoundHandler())
+	}
 	machines.Handle("/", s.panel())
 
 	var h http.Handler = machines
@@ -37,7 +45,34 @@ func (s *Server) panel() http.Handler {
 
 	// Panel.
 	mux.Handle("GET /{$}", s.requireUser(s.h(s.home)))
-	mux.Handle("GET /atendimentos", s.requireUser(s.h(s.area("Atendimentos", "atendimentos"))))
+	mux.Handle("GET /atendimentos", s.requireUser(s.h(s.atendimentos)))
+	mux.Handle("GET /atendimentos/listas", s.requireUser(s.h(s.atendimentosLists)))
+	mux.Handle("GET /atendimentos/eventos", s.requireUser(s.h(s.atendimentosEvents)))
+	mux.Handle("GET /atendimentos/{id}", s.requireUser(s.h(s.conversation)))
+	mux.Handle("GET /atendimentos/{id}/mensagens", s.requireUser(s.h(s.conversationMessages)))
+	mux.Handle("GET /atendimentos/{id}/acoes", s.requireUser(s.h(s.conversationActions)))
+	mux.Handle("POST /atendimentos/{id}/assumir", s.requireUser(s.h(s.chatAction(s.assume))))
+	mux.Handle("POST /atendimentos/{id}/responder", s.requireUser(s.h(s.chatAction(s.reply))))
+	mux.Handle("POST /atendimentos/{id}/modelo", s.requireUser(s.h(s.chatAction(s.sendTemplate))))
+	mux.Handle("POST /atendimentos/{id}/finalizar", s.requireUser(s.h(s.chatAction(s.finish))))
+	mux.Handle("POST /atendimentos/{id}/mensagens/{msg}/reenviar", s.requireUser(s.h(s.chatAction(s.resend))))
+	mux.Handle("GET /midia/{id}", s.requireUser(s.h(s.media)))
+
+	// The citizen's phone of the WhatsApp simulator: no login (it is the
+	// citizen's phone), CSRF as everywhere. Only in demo mode or with
+	// BALCAO_SIMULATOR=true; otherwise these paths do not exist.
+	if s.sim != nil {
+		mux.Handle("GET /simulador", s.h(s.phonePage))
+		mux.Handle("GET /simulador/telefones", s.h(s.phoneList))
+		mux.Handle("POST /simulador/telefones", s.h(s.phoneAdd))
+		mux.Handle("GET /simulador/conversa", s.h(s.phoneConversation))
+		mux.Handle("GET /simulador/eventos", s.h(s.phoneEvents))
+		mux.Handle("POST /simulador/enviar", s.h(s.phoneSend))
+		mux.Handle("POST /simulador/localizacao", s.h(s.phoneLocation))
+		mux.Handle("POST /simulador/tocar", s.h(s.phoneTap))
+		mux.Handle("GET /simulador/midia/{id}", s.h(s.phoneMedia))
+		mux.Handle("POST /simulador/falhas", s.h(s.phoneFault))
+	}
 	mux.Handle("GET /protocolos", s.requireUser(s.h(s.area("Protocolos", "protocolos"))))
 	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.area("Base de conhecimento", "conhecimento"))))
 	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)

@@ -17,11 +17,18 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"balcao/app/auth"
+	"balcao/app/chat"
 	"balcao/app/config"
 	"balcao/app/ingest"
+	"balcao/app/live"
+	"balcao/app/simulator"
 	"balcao/app/store"
 	"balcao/views"
 )
+
+// SimulatorGraphPath is where the simulator's Graph API stand-in is mounted;
+// in simulator mode BALCAO_WA_API_URL points here.
+const SimulatorGraphPath = "/simulador/graph/v25.0"
 
 // Deps are what the web side needs from the rest of the program.
 type Deps struct {
@@ -34,6 +41,12 @@ type Deps struct {
 	Demo bool
 	// Ingest stores verified webhooks.
 	Ingest *ingest.Committer
+	// Live carries "something changed" events to open pages (a new hub when nil).
+	Live *live.Hub
+	// Chat runs the clerks' actions (one on Store and Live when nil).
+	Chat *chat.Service
+	// Simulator, when set, is served under /simulador (demo mode or BALCAO_SIMULATOR only).
+	Simulator *simulator.Simulator
 }
 
 // Server holds the dependencies of every handler.
@@ -45,6 +58,9 @@ type Server struct {
 	migrations fs.FS
 	demo       bool
 	ingest     *ingest.Committer
+	live       *live.Hub
+	chat       *chat.Service
+	sim        *simulator.Simulator
 	sessions   *scs.SessionManager
 	sessStore  *sqlite3store.SQLite3Store
 	auth       *auth.Authenticator
@@ -68,6 +84,15 @@ func New(d Deps) (*Server, error) {
 		auth: &auth.Authenticator{Store: d.Store}, proxies: proxies,
 		banner:  func() string { return "" },
 		closing: make(chan struct{}),
+		live:    d.Live,
+		chat:    d.Chat,
+		sim:     d.Simulator,
+	}
+	if s.live == nil {
+		s.live = live.NewHub()
+	}
+	if s.chat == nil {
+		s.chat = &chat.Service{Store: d.Store, Live: s.live, Template: d.Config.WA.Template, TemplateLang: d.Config.WA.TemplateLang}
 	}
 	s.sessStore = sqlite3store.NewWithCleanupInterval(d.Store.W, 10*time.Minute)
 	s.sessions = scs.New()

@@ -1,0 +1,81 @@
+package views
+
+import "strconv"
+
+// ConvItem is one conversation in the Atendimentos lists.
+type ConvItem struct {
+	TicketID int64
+	Name     string
+	Number   string
+	Preview  string
+	// PreviewOut is true when the last message was ours.
+	PreviewOut bool
+	// Waiting is how long the citizen has waited for an answer ("" when answered).
+	Waiting string
+	Unread  int
+}
+
+// ConvLists are the two lists of Atendimentos.
+type ConvLists struct {
+	Waiting, Mine []ConvItem
+}
+
+// ChatView is an open conversation.
+type ChatView struct {
+	TicketID     int64
+	Name, Number string
+	StatusLabel  string
+	AssigneeName string
+	// Unheld: nobody holds it yet (Assumir is offered).
+	Unheld bool
+	// CanAct: the viewer holds it, or supervises.
+	CanAct bool
+	Closed bool
+	// ClosedAt is when it was finished, formatted.
+	ClosedAt   string
+	WindowOpen bool
+	// LastInbound is when the citizen last wrote, formatted ("" if never).
+	LastInbound string
+	// Template is the approved template offered when the window is closed.
+	Template  string
+	Reference string
+	// StateKey changes whenever the actions area must be redrawn.
+	StateKey string
+	Messages []ChatMsg
+	// Error and Notice are shown above the reply box after an action.
+	Error, Notice string
+	// Text is the draft kept after a refused send.
+	Text string
+}
+
+// ChatMsg is one message of a conversation.
+type ChatMsg struct {
+	ID       int64
+	Out      bool
+	Author   string
+	Time     string
+	Body     string
+	Kind     string
+	MediaURL string
+	Filename string
+	// MapURL is an OpenStreetMap link for a shared location.
+	MapURL string
+	// Pending: media announced by WhatsApp but not downloaded yet.
+	Pending bool
+	// Tick, TickClass and TickTitle show the delivery status of an outbound message.
+	Tick, TickClass, TickTitle string
+	ErrorText                  string
+	CanResend                  bool
+}
+
+func (c ChatView) url(suffix string) string {
+	return "/atendimentos/" + strconv.FormatInt(c.TicketID, 10) + suffix
+}
+
+func (c ChatView) event() string { return "sse:ticket-" + strconv.FormatInt(c.TicketID, 10) }
+
+func convURL(id int64) string { return "/atendimentos/" + strconv.FormatInt(id, 10) }
+
+func resendURL(c ChatView, m ChatMsg) string {
+	return c.url("/mensagens/" + strconv.FormatInt(m.ID, 10) + "/reenviar")
+}
