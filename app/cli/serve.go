@@ -39,6 +39,9 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 	}
 	if demoMode {
 		cfg.Simulator = true
+	} else if cfg.Simulator {
+		log.Warn("!!! BALCAO_SIMULATOR=true: the fake WhatsApp is mounted at /simulador and anyone who reaches this " +
+			"server can pose as any citizen and switch failures on. Never use it in production; unset BALCAO_SIMULATOR. !!!")
 	}
 
 	app, err := server.Start(ctx, server.Options{Config: cfg, Log: log, Static: env.Static, Migrations: env.Migrations, Demo: demoMode})
@@ -88,7 +91,8 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 }
 
 func printDemo(env Env, cfg *config.Config, creds []demo.Credential) {
-	fmt.Fprintf(env.Stdout, "\n  balcão — demonstração\n  Painel:    %s\n  Dados em:  %s (apagados ao sair)\n\n  Contas de demonstração:\n", cfg.BaseURL, cfg.DataDir)
+	fmt.Fprintf(env.Stdout, "\n  balcão — demonstração\n  Painel:    %s\n  Simulador: %s/simulador (o telefone do cidadão)\n  Dados em:  %s (apagados ao sair)\n\n  Contas de demonstração:\n",
+		cfg.BaseURL, cfg.BaseURL, cfg.DataDir)
 	for _, c := range creds {
 		fmt.Fprintf(env.Stdout, "    %-12s %-32s senha: %s\n", c.Role, c.Email, c.Password)
 	}
