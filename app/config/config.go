@@ -219,8 +219,9 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.WA.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		errs = append(errs, fmt.Errorf("BALCAO_WA_API_URL: want an http(s) URL, got %q", c.WA.APIURL))
 	}
-	if c.WA.Rate <= 0 || c.WA.Rate > 1000 {
-		errs = append(errs, fmt.Errorf("BALCAO_WA_RATE: want a number between 1 and 1000, got %v", c.WA.Rate))
+	// Written so that NaN (which strconv.ParseFloat accepts) fails too.
+	if !(c.WA.Rate > 0 && c.WA.Rate <= 1000) {
+		errs = append(errs, fmt.Errorf("BALCAO_WA_RATE: want a number above 0 and at most 1000, got %v", c.WA.Rate))
 	}
 	if c.SessionLifetime < time.Minute {
 		errs = append(errs, fmt.Errorf("BALCAO_SESSION_LIFETIME: want at least 1m, got %v", c.SessionLifetime))
