@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"sync"
 
+	"balcao/app/chat"
 	"balcao/app/config"
 	"balcao/app/inbox"
 	"balcao/app/ingest"
+	"balcao/app/live"
+	"balcao/app/simulator"
 	"balcao/app/store"
 	"balcao/app/web"
 )
@@ -33,6 +36,14 @@ type App struct {
 	Web       *web.Server
 	Committer *ingest.Committer
 	Inbox     *inbox.Processor
+	// Live carries "something changed" events to open panels.
+	Live *live.Hub
+	// Relay turns the workers' callbacks into live events.
+	Relay *chat.Relay
+	// Chat runs the clerks' actions.
+	Chat *chat.Service
+	// Simulator plays Meta and the citizens (demo mode or BALCAO_SIMULATOR only; else nil).
+	Simulator *simulator.Simulator
 	log       *slog.Logger
 
 	cancel context.CancelFunc
@@ -45,11 +56,19 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: o.Config, Store: st, log: o.Log}
-	a.Inbox = inbox.New(st, o.Log, nil)
+	a := &App{Config: o.Config, Store: st, log: o.Log, Live: live.NewHub()}
+	if o.Config.Simulator {
+		useSimulator(o.Config)
+		a.Simulator = newSimulator(o.Config, o.Log)
+	}
+	a.Relay = chat.NewRelay(st, a.Live, o.Log)
+	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang}
+	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
 	a.Committer = ingest.NewCommitter(st, o.Log, a.Inbox.Wake)
+	a.Committer.OnStatuses(a.Relay.Statuses)
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
-		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer})
+		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
+		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -58,6 +77,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.cancel = cancel
 	a.goRun(func() { a.Committer.Run(wctx) })
 	a.goRun(func() { a.Inbox.Run(wctx) })
+	a.goRun(func() { a.Relay.Run(wctx) })
 	return a, nil
 }
 
@@ -77,6 +97,9 @@ func (a *App) Handler() http.Handler { return a.Web.Handler() }
 func (a *App) Close() error {
 	a.cancel()
 	a.wg.Wait()
+	if a.Simulator != nil {
+		a.Simulator.Close()
+	}
 	a.Web.Close()
 	return a.Store.Close()
 }

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Outbox states.
@@ -245,4 +247,27 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// LocalMediaPrefix marks a media reference in an outbox payload that names a
+// file kept in media.db rather than a media id WhatsApp gave us. The panel
+// queues a photo or PDF as an image/document OutMessage whose id is
+// "media:<local id>", e.g. {"type":"image","image":{"id":"media:12"}}, and sets
+// Outgoing.MediaID to the same id. Before sending, the outbox worker uploads
+// that file (POST /{phone-number-id}/media, reusing media.wa_media_id while it
+// is valid) and replaces the reference with WhatsApp's id; the row's payload
+// keeps the local reference, so a retry uploads again if needed.
+const LocalMediaPrefix = "media:"
+
+// LocalMediaRef returns the outbox payload reference of media.db file id.
+func LocalMediaRef(id int64) string { return LocalMediaPrefix + strconv.FormatInt(id, 10) }
+
+// ParseLocalMediaRef returns the media.db id of a "media:<id>" reference.
+func ParseLocalMediaRef(ref string) (int64, bool) {
+	s, ok := strings.CutPrefix(ref, LocalMediaPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
 }
