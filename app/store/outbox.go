@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -90,12 +91,16 @@ func (s *Store) EnqueueMarkRead(ctx context.Context, toWaID, payload string) err
 }
 
 // ClaimDue marks up to limit due pending rows in flight and returns them, oldest first.
+// Each citizen's messages go out one at a time and in order: a row is due only
+// when no older row to the same number is pending (a paced or retried row
+// holds back the ones behind it) and none is in flight.
 func (s *Store) ClaimDue(ctx context.Context, limit int) ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET state = 'inflight', attempts = attempts + 1, updated_at = ?1
-			WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
+			WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?1 AND `+citizenHeadSQL+`
+				ORDER BY o.next_attempt_at, o.id LIMIT ?2)
 			RETURNING id, COALESCE(message_id, 0), to_wa_id, kind, payload, attempts, created_at`, now, limit)
 		if err != nil {
 			return err
@@ -117,6 +122,11 @@ func (s *Store) ClaimDue(ctx context.Context, limit int) ([]OutboxItem, error) {
 	slices.SortFunc(out, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
+
+// citizenHeadSQL holds for a pending row o that is next in its citizen's line:
+// no older row to the same number pending, none in flight (outbox_citizen_idx).
+const citizenHeadSQL = `NOT EXISTS (SELECT 1 FROM outbox p WHERE p.to_wa_id = o.to_wa_id AND p.state = 'pending' AND p.id < o.id)
+	AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.to_wa_id = o.to_wa_id AND f.state = 'inflight')`
 
 // MarkSent records that the Cloud API accepted row id as wamid. A status
 // webhook that raced ahead of this is applied now.
@@ -232,14 +242,20 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// NextDue returns the Unix ms of the earliest pending row, or 0 when none is pending.
+// NextDue returns the Unix ms at which the next row becomes claimable, or 0
+// when none can be: nothing pending, or only rows waiting behind a row in
+// flight (the worker looks again when that send is recorded).
 func (s *Store) NextDue(ctx context.Context) (int64, error) {
-	var at sql.NullInt64
-	err := s.R.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'`).Scan(&at)
+	var at int64
+	err := s.R.QueryRowContext(ctx, `SELECT o.next_attempt_at FROM outbox o WHERE o.state = 'pending' AND `+citizenHeadSQL+`
+		ORDER BY o.next_attempt_at LIMIT 1`).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("next due: %w", err)
 	}
-	return at.Int64, nil
+	return at, nil
 }
 
 func nullIfEmpty(s string) any {
