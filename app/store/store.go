@@ -166,7 +166,14 @@ func checkNotNewer(ctx context.Context, path string, migrations fs.FS) error {
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	// Read-only still creates -wal and -shm files beside a WAL database. With no
+	// -wal present the main file holds every commit, so read it as immutable,
+	// which creates nothing; with one (an unclean stop) it must be read too.
+	dsn := "file:" + path + "?immutable=1"
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(5000)"
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
