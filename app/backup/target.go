@@ -117,6 +117,10 @@ func attachReplica(c litestream.ReplicaClient, r *litestream.Replica) {
 	}
 }
 
+// Redact returns a backup URL fit for logs and pages: without user
+// information or secret-looking query values.
+func Redact(rawURL string) string { return redactURL(rawURL) }
+
 // redactURL returns raw without user information or secret-looking query
 // values, for logs, status pages and error messages.
 func redactURL(raw string) string {
