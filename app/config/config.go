@@ -39,6 +39,10 @@ type Config struct {
 
 	Backup Backup
 	TLS    TLS
+
+	// DiskMinFree is the free space (bytes) under which the panel warns that
+	// the data folder's disk is nearly full.
+	DiskMinFree uint64
 }
 
 // WhatsApp holds the Cloud API credentials and limits.
@@ -111,6 +115,16 @@ func (c *Config) Settings() []*Setting {
 			return nil
 		}
 	}
+	size := func(p *uint64) func(string) error {
+		return func(v string) error {
+			n, err := ParseSize(v)
+			if err != nil {
+				return err
+			}
+			*p = n
+			return nil
+		}
+	}
 	return []*Setting{
 		{Flag: "addr", Env: "BALCAO_ADDR", Default: ":8080", Usage: "address the web server listens on", set: str(&c.Addr)},
 		{Flag: "data", Env: "BALCAO_DATA", Default: "./data", Usage: "data folder (balcao.db and media.db live here)", set: str(&c.DataDir)},
@@ -133,6 +147,7 @@ func (c *Config) Settings() []*Setting {
 		{Flag: "backup-interval", Env: "BALCAO_BACKUP_INTERVAL", Default: "1s", Usage: "how often changes are shipped to the backup", set: dur(&c.Backup.Interval)},
 		{Flag: "tls-domain", Env: "BALCAO_TLS_DOMAIN", Default: "", Usage: "domain for automatic HTTPS certificates (Let's Encrypt); empty = plain HTTP", set: str(&c.TLS.Domain)},
 		{Flag: "tls-email", Env: "BALCAO_TLS_EMAIL", Default: "", Usage: "contact e-mail for the certificate authority", set: str(&c.TLS.Email)},
+		{Flag: "disk-min-free", Env: "BALCAO_DISK_MIN_FREE", Default: "1GB", Usage: "free space of the data folder's disk under which the panel and `balcao check` warn (e.g. 500MB, 2GB)", set: size(&c.DiskMinFree)},
 	}
 }
 
@@ -165,6 +180,9 @@ func Load(name string, args []string, getenv func(string) string, out io.Writer)
 		if err := s.set(v); err != nil {
 			return nil, nil, fmt.Errorf("setting -%s / %s: %w", s.Flag, s.Env, err)
 		}
+	}
+	if c.BaseURL == "" && c.TLS.Domain != "" {
+		c.BaseURL = "https://" + c.TLS.Domain
 	}
 	if c.BaseURL == "" {
 		host := c.Addr
@@ -229,6 +247,9 @@ func (c *Config) Validate() error {
 	if c.Backup.URL != "" && !strings.HasPrefix(c.Backup.URL, "file://") && !strings.HasPrefix(c.Backup.URL, "s3://") {
 		errs = append(errs, fmt.Errorf("BALCAO_BACKUP_URL: want file:///folder or s3://bucket/path, got %q", c.Backup.URL))
 	}
+	if d := c.TLS.Domain; d != "" && (strings.ContainsAny(d, ":/ ") || !strings.Contains(d, ".")) {
+		errs = append(errs, fmt.Errorf("BALCAO_TLS_DOMAIN: want a bare domain name like atendimento.cidade.sp.gov.br, got %q", d))
+	}
 	return errors.Join(errs...)
 }
 
@@ -246,4 +267,25 @@ func PrintUsage(w io.Writer, name string, settings []*Setting) {
 		}
 		fmt.Fprintf(w, "  -%s\n      %s%s, default %s\n      %s\n", s.Flag, s.Env, extra, def, s.Usage)
 	}
+}
+
+// ParseSize reads a size such as 500MB, 2GB or 1048576 (bytes); units are
+// binary (1 MB = 2²⁰ bytes), as disk tools show them.
+func ParseSize(v string) (uint64, error) {
+	num := strings.TrimSpace(strings.ToUpper(v))
+	mult := uint64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   uint64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(num, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	if err != nil || n > (1<<63)/mult {
+		return 0, fmt.Errorf("want a size like 500MB or 2GB, got %q", v)
+	}
+	return n * mult, nil
 }

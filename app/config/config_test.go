@@ -41,7 +41,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(t *testing.T, c *config.Config, _ []string) {
 			want := config.Config{Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", LogLevel: "info",
-				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second},
+				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second}, DiskMinFree: 1 << 30,
 				WA: config.WhatsApp{APIURL: config.DefaultGraphURL, Rate: 80, Template: "atualizacao_atendimento", TemplateLang: "pt_BR"}}
 			if *c != want {
 				t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
@@ -99,6 +99,18 @@ func TestLoad(t *testing.T) {
 			func(t *testing.T, c *config.Config, _ []string) {
 				if c.Addr != ":8080" {
 					t.Errorf("addr %q read from a file", c.Addr)
+				}
+			}},
+		{"a TLS domain makes the base URL https", nil, map[string]string{"BALCAO_TLS_DOMAIN": "atendimento.valeverde.sp.gov.br"},
+			func(t *testing.T, c *config.Config, _ []string) {
+				if c.BaseURL != "https://atendimento.valeverde.sp.gov.br" {
+					t.Errorf("base URL %q", c.BaseURL)
+				}
+			}},
+		{"disk threshold with a unit", []string{"--disk-min-free", "500MB"}, nil,
+			func(t *testing.T, c *config.Config, _ []string) {
+				if c.DiskMinFree != 500<<20 {
+					t.Errorf("disk min free %d", c.DiskMinFree)
 				}
 			}},
 		{"data folder from a flag is explicit", []string{"--data", "./data"}, nil,
@@ -159,6 +171,9 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"every bad setting is named at once", nil, map[string]string{"BALCAO_LOG_LEVEL": "loud", "BALCAO_BACKUP_URL": "backups"},
 			[]string{"BALCAO_LOG_LEVEL", "BALCAO_BACKUP_URL"}},
 		{"unknown flag", []string{"--adress", ":1"}, nil, []string{"adress"}},
+		{"TLS domain with a scheme", nil, map[string]string{"BALCAO_TLS_DOMAIN": "https://cidade.gov.br"}, []string{"BALCAO_TLS_DOMAIN"}},
+		{"TLS domain with a port", nil, map[string]string{"BALCAO_TLS_DOMAIN": "cidade.gov.br:443"}, []string{"BALCAO_TLS_DOMAIN"}},
+		{"disk threshold not a size", nil, map[string]string{"BALCAO_DISK_MIN_FREE": "lots"}, []string{"BALCAO_DISK_MIN_FREE", `"lots"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
