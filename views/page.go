@@ -16,8 +16,8 @@ type Page struct {
 	CSRF string
 	// Flash is a one-time notice shown on top of the page.
 	Flash string
-	// Banner is a persistent warning (e.g. the disk is full).
-	Banner string
+	// Banners are persistent warnings (the disk is full, the backup stopped…).
+	Banners []string
 	// Assets maps a static file to its content-hashed URL.
 	Assets func(name string) string
 }

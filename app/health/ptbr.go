@@ -12,23 +12,30 @@ import (
 // it suits web.Server.AddBanner.
 func (m *Monitor) DiskBanner() string {
 	d := m.Disk()
-	const tell = " Avise a equipe de TI"
-	switch d.Problem {
-	case Full:
-		return "O disco do servidor está cheio: o balcão não consegue gravar mensagens novas. " +
-			"O WhatsApp guarda as mensagens dos cidadãos e as reenvia quando houver espaço." +
-			tell + " para liberar espaço na pasta " + d.Path + "."
-	case ReadOnly:
-		return "O disco do servidor está somente leitura: o balcão não consegue gravar mensagens novas. " +
-			"O WhatsApp guarda as mensagens dos cidadãos e as reenvia quando a gravação voltar." +
-			tell + " (pasta " + d.Path + ")."
-	case IOError:
-		return "O disco do servidor está com erro de gravação: o balcão pode não conseguir gravar mensagens novas." +
-			tell + " (pasta " + d.Path + ")."
+	if d.Problem != NoProblem {
+		return ProblemText(d.Problem, d.Path)
 	}
 	if d.Low() {
-		return fmt.Sprintf("O disco do servidor está quase cheio: restam %s livres de %s.%s para liberar espaço antes que o balcão pare de gravar mensagens.",
-			FormatBytes(d.Free), FormatBytes(d.Total), tell)
+		return fmt.Sprintf("O disco do servidor está quase cheio: restam %s livres de %s. Avise a equipe de TI para liberar espaço antes que o balcão pare de gravar mensagens.",
+			FormatBytes(d.Free), FormatBytes(d.Total))
+	}
+	return ""
+}
+
+// ProblemText says in pt-BR what a disk problem means for the people using
+// the panel, naming the data folder for IT staff.
+func ProblemText(p Problem, dataDir string) string {
+	const retry = " O WhatsApp guarda as mensagens dos cidadãos e as reenvia quando a gravação voltar."
+	switch p {
+	case Full:
+		return "O disco do servidor está cheio: o balcão não consegue gravar mensagens novas." + retry +
+			" Avise a equipe de TI para liberar espaço (pasta " + dataDir + ")."
+	case ReadOnly:
+		return "O disco do servidor está somente leitura: o balcão não consegue gravar mensagens novas." + retry +
+			" Avise a equipe de TI (pasta " + dataDir + ")."
+	case IOError:
+		return "O disco do servidor está com erro de gravação: o balcão pode não conseguir gravar mensagens novas." + retry +
+			" Avise a equipe de TI (pasta " + dataDir + ")."
 	}
 	return ""
 }

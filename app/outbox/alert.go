@@ -28,7 +28,7 @@ func (w *Worker) Alert() Alert {
 }
 
 // Banner returns the alert's pt-BR text, or "" when all is well; it suits
-// web.Server.SetBanner.
+// web.Server.AddBanner.
 func (w *Worker) Banner() string { return w.Alert().Text }
 
 // Stopped reports whether sending is stopped until an administrator acts.

@@ -119,7 +119,7 @@ func TestAdminPagesAreForAdminsOnly(t *testing.T) {
 	user := "/admin/usuarios/" + id(e.admin.ID)
 	gets := []string{"/admin", "/admin/usuarios", "/admin/usuarios/novo", user,
 		"/admin/secretarias", "/admin/secretarias/nova", "/admin/secretarias/" + id(dep),
-		"/admin/grupos", "/admin/grupos/novo", "/admin/grupos/" + id(grp)}
+		"/admin/grupos", "/admin/grupos/novo", "/admin/grupos/" + id(grp), "/admin/backup"}
 	posts := []string{"/admin/usuarios", user, user + "/senha",
 		"/admin/secretarias", "/admin/secretarias/" + id(dep), "/admin/secretarias/" + id(dep) + "/excluir",
 		"/admin/grupos", "/admin/grupos/" + id(grp), "/admin/grupos/" + id(grp) + "/excluir"}
@@ -251,7 +251,7 @@ func TestAdminPagesEscapeInput(t *testing.T) {
 func TestAdminPagesRender(t *testing.T) {
 	e := newAdminEnv(t)
 	home := e.c.Get("/admin")
-	for _, path := range []string{"/admin/usuarios", "/admin/secretarias", "/admin/grupos"} {
+	for _, path := range []string{"/admin/usuarios", "/admin/secretarias", "/admin/grupos", "/admin/backup"} {
 		if !strings.Contains(home.Body, `href="`+path+`"`) {
 			t.Errorf("/admin does not link to %s", path)
 		}

@@ -100,6 +100,7 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("GET /admin/grupos/{id}", admin(s.h(s.groupEdit)))
 	mux.Handle("POST /admin/grupos/{id}", admin(s.h(s.groupSave)))
 	mux.Handle("POST /admin/grupos/{id}/excluir", admin(s.h(s.groupDelete)))
+	mux.Handle("GET /admin/backup", admin(s.h(s.adminBackup)))
 
 	mux.Handle("/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 

@@ -19,6 +19,7 @@ import (
 	"balcao/app/auth"
 	"balcao/app/chat"
 	"balcao/app/config"
+	"balcao/app/health"
 	"balcao/app/ingest"
 	"balcao/app/live"
 	"balcao/app/simulator"
@@ -47,6 +48,9 @@ type Deps struct {
 	Chat *chat.Service
 	// Simulator, when set, is served under /simulador (demo mode or BALCAO_SIMULATOR only).
 	Simulator *simulator.Simulator
+	// Health watches the disk and the backup (Administração → Backup); it is
+	// told of webhook writes that fail. Nil leaves the page without figures.
+	Health *health.Monitor
 }
 
 // Server holds the dependencies of every handler.
@@ -66,8 +70,10 @@ type Server struct {
 	auth       *auth.Authenticator
 	assets     map[string]string
 	proxies    *trustedProxies
-	// banner returns a warning shown on every page (disk full, backup stopped), or "".
-	banner func() string
+	health     *health.Monitor
+	// banners yield the warnings shown on every page (disk full, backup
+	// stopped, WhatsApp sending stopped), each "" when all is well.
+	banners []func() string
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -82,11 +88,11 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		cfg: d.Config, store: d.Store, log: d.Log, static: d.Static, migrations: d.Migrations, demo: d.Demo, ingest: d.Ingest,
 		auth: &auth.Authenticator{Store: d.Store}, proxies: proxies,
-		banner:  func() string { return "" },
 		closing: make(chan struct{}),
 		live:    d.Live,
 		chat:    d.Chat,
 		sim:     d.Simulator,
+		health:  d.Health,
 	}
 	if s.live == nil {
 		s.live = live.NewHub()
@@ -112,8 +118,9 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
-// SetBanner installs the function that yields the warning shown on every page.
-func (s *Server) SetBanner(fn func() string) { s.banner = fn }
+// AddBanner adds a source of warnings shown on every page; fn returns "" when
+// it has nothing to say and must be cheap. Call it before serving.
+func (s *Server) AddBanner(fn func() string) { s.banners = append(s.banners, fn) }
 
 // Close stops background work of the server.
 func (s *Server) Close() { s.sessStore.StopCleanup() }
@@ -160,7 +167,12 @@ func (s *Server) serveStatic() http.Handler {
 
 // page builds the layout data for r.
 func (s *Server) page(r *http.Request, title, nav string) views.Page {
-	p := views.Page{Title: title, Nav: nav, CSRF: s.csrfToken(r), Assets: s.asset, Banner: s.banner()}
+	p := views.Page{Title: title, Nav: nav, CSRF: s.csrfToken(r), Assets: s.asset}
+	for _, fn := range s.banners {
+		if text := fn(); text != "" {
+			p.Banners = append(p.Banners, text)
+		}
+	}
 	if u, ok := userFrom(r.Context()); ok {
 		p.User = &views.CurrentUser{ID: u.ID, Name: u.Name, Role: u.Role, Status: u.Status}
 	}

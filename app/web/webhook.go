@@ -54,7 +54,11 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 	for _, warning := range n.Warnings {
 		s.log.Debug("webhook item skipped", "warning", warning)
 	}
-	if err := s.ingest.Submit(r.Context(), body, n); err != nil {
+	err = s.ingest.Submit(r.Context(), body, n)
+	if s.health != nil {
+		s.health.Observe(err) // a full or read-only disk raises the panel's banner
+	}
+	if err != nil {
 		s.log.Error("webhook not stored, asking Meta to retry", "err", err)
 		w.Header().Set("Retry-After", "30")
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
