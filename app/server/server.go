@@ -15,6 +15,8 @@ import (
 	"balcao/app/inbox"
 	"balcao/app/ingest"
 	"balcao/app/live"
+	"balcao/app/media"
+	"balcao/app/outbox"
 	"balcao/app/simulator"
 	"balcao/app/store"
 	"balcao/app/web"
@@ -36,6 +38,10 @@ type App struct {
 	Web       *web.Server
 	Committer *ingest.Committer
 	Inbox     *inbox.Processor
+	// Outbox sends every outbound message; call Outbox.Wake after queueing one.
+	Outbox *outbox.Worker
+	// Media downloads the files citizens send.
+	Media *media.Fetcher
 	// Live carries "something changed" events to open panels.
 	Live *live.Hub
 	// Relay turns the workers' callbacks into live events.
@@ -64,7 +70,11 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Relay = chat.NewRelay(st, a.Live, o.Log)
 	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang}
 	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
-	a.Committer = ingest.NewCommitter(st, o.Log, a.Inbox.Wake)
+	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
+		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded})
+	a.Chat.Wake = a.Outbox.Wake
+	a.Media = media.NewFetcher(st, mediaClient(o.Config), o.Log, media.Options{OnFetched: a.Relay.Recorded})
+	a.Committer = ingest.NewCommitter(st, o.Log, func() { a.Inbox.Wake(); a.Media.Wake() })
 	a.Committer.OnStatuses(a.Relay.Statuses)
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
 		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
@@ -73,10 +83,14 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	// The banner shows what stops WhatsApp sending (token, account, template).
+	a.Web.AddBanner(a.Outbox.Banner)
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.goRun(func() { a.Committer.Run(wctx) })
 	a.goRun(func() { a.Inbox.Run(wctx) })
+	a.goRun(func() { a.Outbox.Run(wctx) })
+	a.goRun(func() { a.Media.Run(wctx) })
 	a.goRun(func() { a.Relay.Run(wctx) })
 	return a, nil
 }
