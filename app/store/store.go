@@ -95,7 +95,7 @@ func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logge
 	}
 	if err := migrate(ctx, w, migrations, log); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", DSN(path, true))
 	if err != nil {
@@ -147,11 +147,25 @@ func migrate(ctx context.Context, db *sql.DB, migrations fs.FS, log *slog.Logger
 		return fmt.Errorf("migrations: %w", err)
 	}
 	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("migration failed, database left at the last good version: %w", err)
+	var partial *goose.PartialError
+	if errors.As(err, &partial) {
+		results = partial.Applied
 	}
 	for _, r := range results {
 		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
+	}
+	if partial != nil && partial.Failed != nil && partial.Failed.Source != nil {
+		// Each migration runs in its own transaction: the failed one left nothing behind.
+		version, _ := p.GetDBVersion(ctx)
+		state := "the database is unchanged and the previous balcao still runs on it"
+		if n := len(partial.Applied); n > 0 {
+			state = fmt.Sprintf("%d earlier migration(s) of this upgrade were applied, so the previous balcao refuses this database: fix the upgrade or restore the backup taken before it", n)
+		}
+		return fmt.Errorf("migration %s failed and was rolled back (schema version %d; %s): %w",
+			filepath.Base(partial.Failed.Source.Path), version, state, partial.Err)
+	}
+	if err != nil {
+		return fmt.Errorf("migration failed, database left at the last good version: %w", err)
 	}
 	return nil
 }
