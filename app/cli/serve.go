@@ -48,7 +48,12 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	closed := false // Close runs once: at the end of a clean stop, or here on an early return
+	defer func() {
+		if !closed {
+			app.Close()
+		}
+	}()
 
 	if demoMode {
 		creds, err := demo.Seed(ctx, app.Store)
@@ -85,6 +90,10 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 	defer cancel()
 	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("shutdown", "err", err)
+	}
+	closed = true
+	if err := app.Close(); err != nil {
+		return fmt.Errorf("closing the database: %w", err)
 	}
 	log.Info("stopped cleanly")
 	return nil
