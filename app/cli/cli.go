@@ -44,6 +44,12 @@ func Run(ctx context.Context, env Env) int {
 		err = serve(ctx, env, args, true)
 	case "user":
 		err = userCommand(ctx, env, args)
+	case "check":
+		err = check(ctx, env, args)
+	case "backup":
+		err = backupCommand(ctx, env, args)
+	case "restore":
+		err = restore(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "balcao", Version)
 	case "help":
@@ -72,6 +78,15 @@ Commands:
   balcao demo [flags]        run with demo data and the WhatsApp simulator (temporary folder unless --data)
   balcao user add --name N --email E --role admin|supervisor|atendente [--data DIR]
                              create a panel user; the password is read from stdin or generated and printed once
+  balcao check [flags] [--env-file FILE]
+                             check the configuration (WhatsApp credentials, data folder, disk space,
+                             backup target, HTTPS) and say what is wrong; exit code 1 on a problem
+  balcao backup status [flags] [--env-file FILE]
+                             show the continuous backup: replica, last change shipped, lag, snapshots;
+                             works with the server running or stopped; exit code 1 on a problem
+  balcao restore --from URL --data FOLDER [--timestamp 2026-11-20T14:00:00-03:00] [--force]
+                             bring balcao.db and media.db back from a backup into FOLDER (refuses a folder
+                             with a database unless --force, which keeps the old files aside); then serve on it
   balcao version             print the version
   balcao help                this text
 

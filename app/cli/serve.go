@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"balcao/app/config"
@@ -44,6 +42,11 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 			"server can pose as any citizen and switch failures on. Never use it in production; unset BALCAO_SIMULATOR. !!!")
 	}
 
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	app, err := server.Start(ctx, server.Options{Config: cfg, Log: log, Static: env.Static, Migrations: env.Migrations, Demo: demoMode})
 	if err != nil {
 		return err
@@ -63,32 +66,26 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 		printDemo(env, cfg, creds)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	eps, err := listen(cfg, app.Handler())
 	if err != nil {
-		return fmt.Errorf("listen on %s (BALCAO_ADDR): %w", cfg.Addr, err)
+		return err
 	}
-	httpSrv := &http.Server{
-		Handler:           app.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+	eps[0].srv.RegisterOnShutdown(app.Web.BeginShutdown)
+	for _, e := range eps {
+		log.Info("listening", "server", e.name, "addr", e.ln.Addr().String())
 	}
-	httpSrv.RegisterOnShutdown(app.Web.BeginShutdown)
-	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("balcao ready", "url", cfg.BaseURL, "addr", ln.Addr().String(), "data", cfg.DataDir,
+	if cfg.TLS.Domain != "" {
+		log.Info("automatic HTTPS", "domain", cfg.TLS.Domain, "certificates", filepath.Join(cfg.DataDir, certsDir))
+	}
+	log.Info("balcao ready", "url", cfg.BaseURL, "data", cfg.DataDir,
 		"version", Version, "startup", time.Since(started).Round(time.Millisecond))
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	stopping := context.AfterFunc(ctx, func() { log.Info("shutting down: finishing in-flight requests") })
+	defer stopping()
+	if err := serveAll(ctx, eps, shutdownGrace); err != nil {
+		if ctx.Err() == nil {
+			return err
+		}
 		log.Warn("shutdown", "err", err)
 	}
 	closed = true

@@ -5,13 +5,18 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
+	"balcao/app/backup"
 	"balcao/app/chat"
 	"balcao/app/config"
+	"balcao/app/health"
 	"balcao/app/inbox"
 	"balcao/app/ingest"
 	"balcao/app/live"
@@ -50,7 +55,11 @@ type App struct {
 	Chat *chat.Service
 	// Simulator plays Meta and the citizens (demo mode or BALCAO_SIMULATOR only; else nil).
 	Simulator *simulator.Simulator
-	log       *slog.Logger
+	// Backup replicates both database files continuously (nil without BALCAO_BACKUP_URL).
+	Backup *backup.Replicator
+	// Health watches the disk and the backup for the panel's banners.
+	Health *health.Monitor
+	log    *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -63,6 +72,16 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: o.Config, Store: st, log: o.Log, Live: live.NewHub()}
+	// The backup starts once migrations have created both files, and stops
+	// after they are closed (see Close).
+	if o.Config.Backup.URL != "" {
+		if a.Backup, err = startBackup(ctx, o.Config, o.Log); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	a.Health = health.New(health.Options{DataDir: o.Config.DataDir, MinFree: o.Config.DiskMinFree,
+		Backup: a.backupStatus(), Log: o.Log})
 	if o.Config.Simulator {
 		useSimulator(o.Config)
 		a.Simulator = newSimulator(o.Config, o.Log)
@@ -78,13 +97,15 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Committer.OnStatuses(a.Relay.Statuses)
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
 		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
-		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator})
+		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health})
 	if err != nil {
-		st.Close()
+		a.closeData()
 		return nil, err
 	}
 	// The banner shows what stops WhatsApp sending (token, account, template).
 	a.Web.AddBanner(a.Outbox.Banner)
+	a.Web.AddBanner(a.Health.DiskBanner)
+	a.Web.AddBanner(a.Health.BackupBanner)
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.goRun(func() { a.Committer.Run(wctx) })
@@ -92,7 +113,57 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.goRun(func() { a.Outbox.Run(wctx) })
 	a.goRun(func() { a.Media.Run(wctx) })
 	a.goRun(func() { a.Relay.Run(wctx) })
+	a.goRun(func() { a.Health.Run(wctx) })
 	return a, nil
+}
+
+// startBackup starts continuous replication of both database files.
+func startBackup(ctx context.Context, c *config.Config, log *slog.Logger) (*backup.Replicator, error) {
+	rep, err := backup.Start(ctx, backup.Options{URL: c.Backup.URL, DataDir: c.DataDir,
+		Interval: c.Backup.Interval, Retention: c.Backup.Retention, Logger: backupLogger(log, c.LogLevel)})
+	if err != nil {
+		return nil, fmt.Errorf("continuous backup (BALCAO_BACKUP_URL): %w", err)
+	}
+	log.Info("continuous backup on", "replica", backup.Redact(c.Backup.URL), "files", store.MainFile+", "+store.MediaFile,
+		"interval", c.Backup.Interval, "retention", c.Backup.Retention)
+	return rep, nil
+}
+
+// backupLogger keeps Litestream's routine lines (a compaction every 30 s per
+// file) out of the log unless BALCAO_LOG_LEVEL=debug; its warnings and
+// errors always pass.
+func backupLogger(log *slog.Logger, level string) *slog.Logger {
+	log = log.With("component", "backup")
+	if level == "debug" {
+		return log
+	}
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+// minLevel drops records below its level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+// backupStatus is the health monitor's view of the backup; nil when it is off.
+func (a *App) backupStatus() func(context.Context) []backup.FileStatus {
+	if a.Backup == nil {
+		return nil
+	}
+	return a.Backup.Status
 }
 
 func (a *App) goRun(fn func()) {
@@ -115,5 +186,25 @@ func (a *App) Close() error {
 		a.Simulator.Close()
 	}
 	a.Web.Close()
-	return a.Store.Close()
+	return a.closeData()
+}
+
+// backupCloseTimeout bounds the final sync to the backup target at shutdown;
+// the replicator itself gives up on an unreachable target after 10 s.
+const backupCloseTimeout = 30 * time.Second
+
+// closeData closes the databases, then the backup, whose last sync ships
+// what was committed before the close.
+func (a *App) closeData() error {
+	err := a.Store.Close()
+	if a.Backup != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), backupCloseTimeout)
+		defer cancel()
+		if berr := a.Backup.Close(ctx); berr != nil {
+			err = errors.Join(err, berr)
+		} else {
+			a.log.Info("continuous backup: final sync done")
+		}
+	}
+	return err
 }
