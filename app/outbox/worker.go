@@ -314,8 +314,9 @@ func (w *Worker) record(ctx context.Context, it store.OutboxItem, m whatsapp.Out
 	log := w.log.With("outbox", it.ID, "to", it.ToWaID, "kind", it.Kind, "attempt", it.Attempts)
 	switch class {
 	case whatsapp.None:
-		w.retryRecord(func() error { return w.store.MarkSent(ctx, it.ID, wamid) }, it)
+		// The alerts follow WhatsApp's answer first, then the row is recorded.
 		w.sent(m)
+		w.retryRecord(func() error { return w.store.MarkSent(ctx, it.ID, wamid) }, it)
 	case whatsapp.Retry:
 		w.noteRateLimit(code)
 		if it.Attempts >= w.opts.MaxAttempts {
@@ -341,11 +342,11 @@ func (w *Worker) record(ctx context.Context, it store.OutboxItem, m whatsapp.Out
 		w.recordFailed(ctx, it, code, windowText(w.opts.Template))
 	case whatsapp.TemplateProblem:
 		log.Error("template refused by WhatsApp", "err", err)
-		w.recordFailed(ctx, it, code, whatsapp.DescribeError(err))
 		w.raise(Alert{Code: code, Text: templateAlertText(templateName(m), code)})
+		w.recordFailed(ctx, it, code, whatsapp.DescribeError(err))
 	case whatsapp.Fatal:
-		w.retryRecord(func() error { return w.store.ReleaseClaim(ctx, it.ID, code, textWaitingStopped) }, it)
 		w.stop(code, err)
+		w.retryRecord(func() error { return w.store.ReleaseClaim(ctx, it.ID, code, textWaitingStopped) }, it)
 	default: // Permanent
 		if media.usedCache {
 			// WhatsApp forgets uploads after a while: upload again once.
