@@ -49,11 +49,7 @@ func (w *Worker) resolveMedia(ctx context.Context, m *whatsapp.OutMessage) (loca
 		ref.ID = f.WAMediaID
 		return localMedia{id: id, usedCache: true}, nil
 	}
-	name := f.Filename
-	if name == "" {
-		name = "arquivo"
-	}
-	waID, err := w.client.UploadMedia(ctx, f.MimeType, name, f.Data)
+	waID, err := w.client.UploadMedia(ctx, f.MimeType, f.Filename, f.Data)
 	if err != nil {
 		return localMedia{id: id}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -153,6 +154,13 @@ var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
 func (c *Client) UploadMedia(ctx context.Context, mimeType, filename string, data []byte) (string, error) {
 	if err := c.configured(true); err != nil {
 		return "", err
+	}
+	if filename == "" {
+		// The Graph API refuses a file part without a name.
+		filename = "arquivo"
+		if exts, _ := mime.ExtensionsByType(mimeType); len(exts) > 0 {
+			filename += exts[0]
+		}
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)

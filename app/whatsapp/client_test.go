@@ -310,3 +310,21 @@ func TestClientUploadMedia(t *testing.T) {
 		t.Errorf("UploadMedia = %q, %v", id, err)
 	}
 }
+
+// TestClientUploadMediaWithoutName: the Graph API refuses a file part with no
+// name, so an unnamed upload gets one that matches its type.
+func TestClientUploadMediaWithoutName(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, h, err := r.FormFile("file")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Filename != "arquivo.pdf" {
+			t.Errorf("file name %q, want arquivo.pdf", h.Filename)
+		}
+		fmt.Fprint(w, `{"id":"1"}`)
+	})
+	if _, err := c.UploadMedia(context.Background(), "application/pdf", "", []byte("%PDF-1.4")); err != nil {
+		t.Fatal(err)
+	}
+}
