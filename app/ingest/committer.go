@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"balcao/app/store"
@@ -81,13 +82,21 @@ func (c *Committer) Run(ctx context.Context) {
 		case r := <-c.reqs:
 			batch = append(batch[:0], r)
 		}
+		// Take what is queued; yield once so that handlers already past
+		// parsing can join, which makes batches larger under load at no cost
+		// when idle (a commit's fixed cost is several messages' worth).
+		yielded := false
 	collect:
 		for len(batch) < MaxBatch {
 			select {
 			case r := <-c.reqs:
 				batch = append(batch, r)
 			default:
-				break collect
+				if yielded {
+					break collect
+				}
+				yielded = true
+				runtime.Gosched()
 			}
 		}
 		c.commit(batch)

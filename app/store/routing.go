@@ -23,22 +23,22 @@ type RoutedMessage struct {
 	MessageID, ContactID, TicketID int64
 	// NewTicket is true when the message opened the ticket.
 	NewTicket bool
-	// AssigneeID is the clerk holding the ticket (0 when it waits in the queue).
-	AssigneeID int64
 }
 
-// RoutePending attaches up to limit unprocessed inbound messages to their
-// contact's open ticket (opening one in the queue when there is none) and marks
-// them processed, all in one transaction: after a crash, whatever was not
-// marked is simply routed again, and nothing is routed twice.
+// RoutePending finishes up to limit stored inbound messages: a message that
+// arrived without an open ticket is attached to a new one in the queue (or to
+// one an earlier message of the batch opened), and all are marked processed,
+// in one transaction. After a crash whatever was not marked is simply routed
+// again, and nothing is routed twice.
 func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, error) {
 	var out []RoutedMessage
-	var find, open, touch, mark *sql.Stmt
+	var find, open, touch, attach, done *sql.Stmt
 	err := s.txWith(ctx, []prepared{
-		{&find, `SELECT id, COALESCE(assignee_id, 0) FROM tickets WHERE contact_id = ? AND status <> 'encerrado' ORDER BY id DESC LIMIT 1`},
+		{&find, `SELECT id FROM tickets WHERE contact_id = ? AND status <> 'encerrado' ORDER BY id DESC LIMIT 1`},
 		{&open, `INSERT INTO tickets (contact_id, status, created_at, updated_at) VALUES (?, 'em_fila', ?, ?) RETURNING id`},
 		{&touch, `UPDATE tickets SET unread = unread + 1, last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`},
-		{&mark, `UPDATE messages SET ticket_id = ?, processed_at = ? WHERE id = ?`},
+		{&attach, `UPDATE messages SET ticket_id = ? WHERE id = ?`},
+		{&done, `UPDATE messages SET processed_at = ?1 WHERE processed_at IS NULL AND direction = 'in' AND id <= ?2`},
 	}, func(tx *sql.Tx) error {
 		ps, err := pendingInbound(ctx, tx, limit)
 		if err != nil || len(ps) == 0 {
@@ -46,24 +46,29 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 		}
 		now := s.Now()
 		for _, p := range ps {
-			r := RoutedMessage{MessageID: p.id, ContactID: p.contact}
-			err := find.QueryRowContext(ctx, p.contact).Scan(&r.TicketID, &r.AssigneeID)
-			if err == sql.ErrNoRows {
-				err = open.QueryRowContext(ctx, p.contact, now, now).Scan(&r.TicketID)
-				r.NewTicket = true
-			}
-			if err != nil {
-				return fmt.Errorf("ticket for contact %d: %w", p.contact, err)
-			}
-			if _, err := touch.ExecContext(ctx, p.at, now, r.TicketID); err != nil {
-				return err
-			}
-			if _, err := mark.ExecContext(ctx, r.TicketID, now, p.id); err != nil {
-				return err
+			r := RoutedMessage{MessageID: p.id, ContactID: p.contact, TicketID: p.ticket}
+			if r.TicketID == 0 {
+				err := find.QueryRowContext(ctx, p.contact).Scan(&r.TicketID)
+				if err == sql.ErrNoRows {
+					err = open.QueryRowContext(ctx, p.contact, now, now).Scan(&r.TicketID)
+					r.NewTicket = true
+				}
+				if err != nil {
+					return fmt.Errorf("ticket for contact %d: %w", p.contact, err)
+				}
+				if _, err := touch.ExecContext(ctx, p.at, now, r.TicketID); err != nil {
+					return err
+				}
+				if _, err := attach.ExecContext(ctx, r.TicketID, p.id); err != nil {
+					return err
+				}
 			}
 			out = append(out, r)
 		}
-		return nil
+		// Ids only grow and this is the only writer, so "pending up to the last
+		// one read" is exactly the batch.
+		_, err = done.ExecContext(ctx, now, ps[len(ps)-1].id)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("route inbound: %w", err)
@@ -71,11 +76,11 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 	return out, nil
 }
 
-// pendingMessage is an inbound message not yet routed.
-type pendingMessage struct{ id, contact, at int64 }
+// pendingMessage is an inbound message not yet processed.
+type pendingMessage struct{ id, contact, ticket, at int64 }
 
 func pendingInbound(ctx context.Context, tx *sql.Tx, limit int) ([]pendingMessage, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, contact_id, created_at FROM messages
+	rows, err := tx.QueryContext(ctx, `SELECT id, contact_id, COALESCE(ticket_id, 0), created_at FROM messages
 		WHERE processed_at IS NULL AND direction = 'in' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
@@ -84,7 +89,7 @@ func pendingInbound(ctx context.Context, tx *sql.Tx, limit int) ([]pendingMessag
 	var ps []pendingMessage
 	for rows.Next() {
 		var p pendingMessage
-		if err := rows.Scan(&p.id, &p.contact, &p.at); err != nil {
+		if err := rows.Scan(&p.id, &p.contact, &p.ticket, &p.at); err != nil {
 			return nil, err
 		}
 		ps = append(ps, p)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -69,8 +70,8 @@ func (s *Store) SaveWebhooks(ctx context.Context, batch []WebhookDelivery) (newM
 
 // webhookWriter holds the statements of one SaveWebhooks transaction.
 type webhookWriter struct {
-	now                                    int64
-	event, contact, message, status, apply *sql.Stmt
+	now                                           int64
+	event, contact, message, touch, status, apply *sql.Stmt
 }
 
 func (w *webhookWriter) statements() []prepared {
@@ -83,8 +84,13 @@ func (w *webhookWriter) statements() []prepared {
 				last_inbound_at = max(contacts.last_inbound_at, excluded.last_inbound_at),
 				updated_at = excluded.updated_at
 			RETURNING id`},
-		{&w.message, `INSERT INTO messages (wamid, contact_id, direction, type, body, payload, status, wa_timestamp, created_at)
-			VALUES (?, ?, 'in', ?, ?, ?, 'received', ?, ?) ON CONFLICT (wamid) DO NOTHING`},
+		// A citizen who already has an open ticket writes straight into it; a
+		// message without one is routed after the commit (app/inbox).
+		{&w.message, `INSERT INTO messages (wamid, contact_id, ticket_id, direction, type, body, payload, status, wa_timestamp, created_at)
+			VALUES (?1, ?2, (SELECT id FROM tickets WHERE contact_id = ?2 AND status <> 'encerrado' ORDER BY id DESC LIMIT 1),
+				'in', ?3, ?4, ?5, 'received', ?6, ?7)
+			ON CONFLICT (wamid) DO NOTHING RETURNING COALESCE(ticket_id, 0)`},
+		{&w.touch, `UPDATE tickets SET unread = unread + 1, last_message_at = max(last_message_at, ?1), updated_at = ?1 WHERE id = ?2`},
 		{&w.status, `INSERT INTO message_statuses (wamid, status, at, error_code, error_text, received_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING`},
 		{&w.apply, `UPDATE messages SET status = ?2, error_code = CASE WHEN ?3 <> 0 THEN ?3 ELSE error_code END,
@@ -115,12 +121,19 @@ func (w *webhookWriter) save(ctx context.Context, d WebhookDelivery) (int, error
 		if err != nil {
 			return 0, err
 		}
-		res, err := w.message.ExecContext(ctx, m.WAMID, contactID, m.Type, m.Body, m.Payload, m.WATimestamp, w.now)
+		var ticketID int64
+		err = w.message.QueryRowContext(ctx, m.WAMID, contactID, m.Type, m.Body, m.Payload, m.WATimestamp, w.now).Scan(&ticketID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // already stored: a redelivery changes nothing
+		}
 		if err != nil {
 			return 0, fmt.Errorf("message %s: %w", m.WAMID, err)
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
+		n++
+		if ticketID != 0 {
+			if _, err := w.touch.ExecContext(ctx, w.now, ticketID); err != nil {
+				return 0, fmt.Errorf("message %s: ticket %d: %w", m.WAMID, ticketID, err)
+			}
 		}
 	}
 	for _, st := range d.Statuses {
