@@ -245,8 +245,8 @@ type ImportResult struct {
 // (ignoring case, accents and spacing): a match is updated (its feedback
 // counters kept), anything else is created. With replace, existing articles
 // absent from list are deleted; if the menu uses one of them nothing changes
-// and ErrInUse is returned naming it. The caller validates list first (kb.Read
-// does); a row the schema refuses fails the whole import.
+// and ErrInUse is returned naming it. The caller validates list first (kb.ReadJSON
+// and kb.ReadMarkdown do); a row the schema refuses fails the whole import.
 func (s *Store) ImportArticles(ctx context.Context, list []Article, replace bool) (ImportResult, error) {
 	var r ImportResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
