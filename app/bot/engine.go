@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"balcao/app/markdown"
 	"balcao/app/store"
@@ -453,6 +454,11 @@ func (t *turn) onMenu(n *Node, first bool) {
 		}
 		return
 	}
+	if t.m.lookup != nil && looksLikeProtocol(in.text) {
+		t.s = Session{Node: t.m.lookup.ID, Mode: ModeLookup}
+		t.onLookup()
+		return
+	}
 	if num, ok := parseNumber(in.norm); ok {
 		switch {
 		case num >= 1 && num <= len(n.Children):
@@ -497,6 +503,22 @@ func (t *turn) onMenu(n *Node, first bool) {
 		return
 	}
 	t.failAt(n, txtNothingFound, false)
+}
+
+// looksLikeProtocol reports whether a message is just a protocol number:
+// eight to twenty digits, with at most a word like "protocolo" around them.
+func looksLikeProtocol(s string) bool {
+	d := digits(s)
+	if len(d) < 8 || len(d) > 20 {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters <= len("protocolo")
 }
 
 func (t *turn) parentMenuOrSelf(n *Node) *Node {

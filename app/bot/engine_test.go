@@ -239,6 +239,14 @@ func TestConversations(t *testing.T) {
 				mode: bot.ModeLookup},
 			{in: txt("0"), want: []string{rootMenu}},
 		}},
+		{"a protocol number as the first message is looked up", nil, []step{
+			{in: txt("protocolo 2026 000123-4"), want: []string{"Olá, Maria!", "Situação: *Em atendimento*"}, mode: bot.ModeLookup},
+			{in: txt("menu"), want: []string{rootMenu}},
+			{in: txt("2026000123-4"), want: []string{"Situação: *Em atendimento*"}},
+		}},
+		{"a campaign's quick-reply button opts out", nil, []step{
+			{in: bot.Input{Type: bot.TypeButton, Text: "Parar de receber", ReplyID: "STOP"}, want: []string{"não vai mais receber"}, effects: []string{"OptOut"}},
+		}},
 		{"lookup: words instead of a number go back to the menu", nil, []step{
 			{in: txt("consultar protocolo"), want: []string{"número do protocolo"}},
 			{in: txt("segunda via da conta"), want: []string{articleWater}},

@@ -218,7 +218,8 @@ var (
 		"atendimento humano", "falar com uma pessoa", "quero um atendente", "quero falar com atendente",
 		"quero falar com um atendente", "pessoa")
 	wordsOptOut = set("parar", "pare", "stop", "sair da lista", "descadastrar", "nao quero mais receber",
-		"nao quero receber mensagens", "nao quero mais mensagens", "cancelar inscricao", "remover da lista")
+		"nao quero receber mensagens", "nao quero mais mensagens", "cancelar inscricao", "remover da lista",
+		"parar de receber", "parar mensagens", "parar de receber mensagens", "nao receber mais", "nao quero receber")
 	wordsGreeting = set("oi", "ola", "opa", "oie", "bom dia", "boa tarde", "boa noite", "oi bom dia",
 		"oi boa tarde", "oi boa noite", "ola bom dia", "ola boa tarde", "ola boa noite", "e ai", "eai", "alo",
 		"hello", "hi", "oi tudo bem", "ola tudo bem", "tudo bem", "oii", "oiii")

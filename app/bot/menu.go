@@ -122,6 +122,9 @@ type Menu struct {
 	Root  *Node
 	nodes map[int64]*Node
 	index *menuIndex
+	// lookup is the first protocol lookup option, for a citizen who just
+	// types a protocol number.
+	lookup *Node
 }
 
 // Node returns the node with id, or nil.
@@ -205,6 +208,14 @@ func BuildMenu(records []store.MenuNode) (*Menu, []Problem) {
 		}
 	}
 	walk(root, 0)
+	for queue := []*Node{root}; len(queue) > 0 && m.lookup == nil; queue = queue[1:] {
+		for _, c := range queue[0].Children {
+			if c.Action.Kind == store.MenuActionLookup && m.lookup == nil {
+				m.lookup = c
+			}
+			queue = append(queue, c)
+		}
+	}
 	for _, id := range order {
 		if _, ok := m.nodes[id]; !ok && parent[id] != 0 {
 			n := all[id]
