@@ -79,7 +79,8 @@ type Options struct {
 	Groups    Groups
 	// IdleTimeout restarts a conversation idle this long (0: DefaultIdleTimeout).
 	IdleTimeout time.Duration
-	// OrgName is how the bot presents its organisation ("Prefeitura de Vale Verde").
+	// OrgName is how the bot presents its organisation, read after "da"
+	// ("Prefeitura de Vale Verde", "Defensoria Pública"); "" says "Prefeitura".
 	OrgName string
 }
 
@@ -243,6 +244,7 @@ func (t *turn) run() {
 // start opens a conversation: a greeting, then the first message is read
 // as a choice at the top (a citizen often writes what they want at once).
 func (t *turn) start() {
+	t.abandon() // a form left in a node the panel deleted
 	t.s = Session{}
 	if wordsOptOut[t.in.norm] {
 		t.optOut()

@@ -85,7 +85,7 @@ func runConversation(t *testing.T, e *bot.Engine, steps []step) *convo {
 
 const (
 	articleWater = "Como tirar a segunda via da conta de água?"
-	feedbackQ    = "Isso resolveu sua dúvida?"
+	feedbackQ    = "Isso resolveu?"
 	rootMenu     = "*5* - Consultar protocolo"
 	waterMenu    = "*1* - Segunda via da conta"
 )
@@ -555,6 +555,7 @@ func TestMenuEditedUnderAConversation(t *testing.T) {
 	c := newConvo(t, e)
 	c.send(txt("ouvidoria"))
 	c.send(txt("reclamação"))
+	c.send(txt("A praça do bairro está sem manutenção há meses"))
 	// The panel replaces the menu: the node in progress is gone.
 	e.SetMenu(mustMenu(t, []store.MenuNode{
 		{ID: 100, Title: "Menu", Action: store.MenuActionMenu},
@@ -563,6 +564,9 @@ func TestMenuEditedUnderAConversation(t *testing.T) {
 	d := c.send(txt("Meu vizinho queima lixo todo dia"))
 	if !strings.Contains(transcript(d), "*1* - Novidade") {
 		t.Errorf("conversation in a deleted node should start over:\n%s", transcript(d))
+	}
+	if !slices.Equal(effectNames(d), []string{"RecordAnswer"}) || !strings.Contains(d.Effects[0].(bot.RecordAnswer).Answer.Value, "praça") {
+		t.Errorf("the description given before the menu changed is lost: %v", d.Effects)
 	}
 }
 

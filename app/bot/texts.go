@@ -67,9 +67,8 @@ const (
 	txtUnsupported   = "Não consegui abrir esse tipo de mensagem. Por favor, escreva em texto ou escolha uma opção."
 	txtNoMenu        = "Nosso atendimento automático está em manutenção. Vou passar sua conversa para um atendente."
 	txtArticleGone   = "Desculpe, essa informação não está mais disponível."
-	txtSearchFailed  = "Não consegui consultar nossas informações agora."
 
-	txtFeedbackQuestion = "Isso resolveu sua dúvida?"
+	txtFeedbackQuestion = "Isso resolveu?"
 	txtFeedbackThanks   = "Que bom que ajudou! 😊 Se precisar de mais alguma coisa, é só mandar uma mensagem."
 	txtFeedbackSorry    = "Sinto muito que não tenha resolvido. 😕 O que prefere fazer?"
 )
