@@ -37,18 +37,7 @@ type InspectOptions struct {
 // idle app ships nothing, so it may be old), and a file counts as stopped
 // only when a change has waited more than a minute.
 func Inspect(ctx context.Context, o InspectOptions) ([]FileStatus, error) {
-	target, err := parseTarget(o.URL)
-	if err != nil {
-		return nil, err
-	}
-	if o.DataDir == "" {
-		return nil, errors.New("backup: data folder is empty")
-	}
-	dataDir, err := filepath.Abs(o.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("backup: data folder: %w", err)
-	}
-	files, err := checkFiles(o.Files)
+	target, dataDir, files, err := resolveOptions(o.URL, o.DataDir, o.Files)
 	if err != nil {
 		return nil, err
 	}

@@ -73,18 +73,7 @@ type replicatedFile struct {
 // target: an unreachable one shows in Status (use CheckTarget to fail fast).
 // A file that does not exist yet is picked up when it appears.
 func Start(ctx context.Context, o Options) (*Replicator, error) {
-	target, err := parseTarget(o.URL)
-	if err != nil {
-		return nil, err
-	}
-	if o.DataDir == "" {
-		return nil, errors.New("backup: data folder is empty")
-	}
-	dataDir, err := filepath.Abs(o.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("backup: data folder: %w", err)
-	}
-	files, err := checkFiles(o.Files)
+	target, dataDir, files, err := resolveOptions(o.URL, o.DataDir, o.Files)
 	if err != nil {
 		return nil, err
 	}

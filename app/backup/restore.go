@@ -69,18 +69,7 @@ type RestoredFile struct {
 // DataDir. A file with no replica is reported as Missing; if no file has one,
 // Restore fails with ErrNoBackup.
 func Restore(ctx context.Context, o RestoreOptions) ([]RestoredFile, error) {
-	target, err := parseTarget(o.URL)
-	if err != nil {
-		return nil, err
-	}
-	if o.DataDir == "" {
-		return nil, errors.New("backup: data folder is empty")
-	}
-	dataDir, err := filepath.Abs(o.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("backup: data folder: %w", err)
-	}
-	files, err := checkFiles(o.Files)
+	target, dataDir, files, err := resolveOptions(o.URL, o.DataDir, o.Files)
 	if err != nil {
 		return nil, err
 	}

@@ -318,3 +318,24 @@ func (c *trackedClient) failure() (time.Time, error) {
 
 // discardLogger is used when the caller passes no logger.
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// resolveOptions checks the target URL, the data folder and the file list
+// that Start, Restore and Inspect all take.
+func resolveOptions(rawURL, dataDir string, files []string) (*url.URL, string, []string, error) {
+	target, err := parseTarget(rawURL)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if dataDir == "" {
+		return nil, "", nil, errors.New("backup: data folder is empty")
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("backup: data folder: %w", err)
+	}
+	files, err = checkFiles(files)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return target, abs, files, nil
+}

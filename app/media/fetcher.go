@@ -13,11 +13,7 @@
 package media
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -181,7 +177,7 @@ func (f *Fetcher) fetch(ctx context.Context, j store.MediaFetch) {
 	}
 	limit := Limits[j.Type]
 	_, data, err := f.client.FetchMedia(ctx, in.ID, limit)
-	if err == nil && !sumMatches(in.SHA256, data) {
+	if err == nil && !whatsapp.ChecksumMatches(in.SHA256, data) {
 		// FetchMedia checked the hash of the media endpoint; the webhook's
 		// own must agree too.
 		err = fmt.Errorf("%w: the webhook's sha256 differs", whatsapp.ErrChecksum)
@@ -267,26 +263,6 @@ func (f *Fetcher) done(j store.MediaFetch) {
 // maxChecksumAttempts bounds the tries of a file that keeps arriving corrupt:
 // a second try rules out a bad transfer; more would not help.
 const maxChecksumAttempts = 3
-
-// sumMatches compares data's SHA-256 with want, written in hex or in base64
-// (standard or URL-safe, padded or not), as webhooks carry either. An empty
-// or unreadable want is no evidence of corruption and passes.
-func sumMatches(want string, data []byte) bool {
-	want = strings.TrimSpace(want)
-	if want == "" {
-		return true
-	}
-	sum := sha256.Sum256(data)
-	if b, err := hex.DecodeString(want); err == nil && len(b) == sha256.Size {
-		return bytes.Equal(b, sum[:])
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(want); err == nil && len(b) == sha256.Size {
-			return bytes.Equal(b, sum[:])
-		}
-	}
-	return true
-}
 
 // notFound reports a 404: the media id is unknown or its 7 days are over.
 // FetchMedia already asked for a fresh URL once; one more later try is cheap.

@@ -120,16 +120,17 @@ func (c *Client) FetchMedia(ctx context.Context, mediaID string, maxBytes int64)
 	if err != nil {
 		return info, nil, err
 	}
-	if !checksumMatches(info.SHA256, data) {
+	if !ChecksumMatches(info.SHA256, data) {
 		return info, nil, fmt.Errorf("%w: media %s", ErrChecksum, mediaID)
 	}
 	return info, data, nil
 }
 
-// checksumMatches compares data's SHA-256 with want written in hex or in
-// (standard or URL-safe, padded or not) base64. An empty or unreadable want
-// is not evidence of corruption and passes.
-func checksumMatches(want string, data []byte) bool {
+// ChecksumMatches compares data's SHA-256 with want written in hex or in
+// (standard or URL-safe, padded or not) base64, as webhooks and the media
+// endpoint carry either. An empty or unreadable want is not evidence of
+// corruption and passes.
+func ChecksumMatches(want string, data []byte) bool {
 	want = strings.TrimSpace(want)
 	if want == "" {
 		return true
