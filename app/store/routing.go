@@ -18,6 +18,11 @@ const (
 	TicketReopened   = "reaberto"
 )
 
+// chatOpenSQL matches the tickets in which a citizen's messages go to a
+// clerk: open, and past the bot ('novo' is a demand the bot recorded, with
+// the citizen still talking to the bot).
+const chatOpenSQL = `status NOT IN ('novo', 'encerrado')`
+
 // RoutedMessage says where an inbound message went.
 type RoutedMessage struct {
 	MessageID, ContactID, TicketID int64
@@ -32,10 +37,9 @@ type RoutedMessage struct {
 // again, and nothing is routed twice.
 func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, error) {
 	var out []RoutedMessage
-	var find, open, touch, attach, done *sql.Stmt
+	var find, touch, attach, done *sql.Stmt
 	err := s.txWith(ctx, []prepared{
-		{&find, `SELECT id FROM tickets WHERE contact_id = ? AND status <> 'encerrado' ORDER BY id DESC LIMIT 1`},
-		{&open, `INSERT INTO tickets (contact_id, status, created_at, updated_at) VALUES (?, 'em_fila', ?, ?) RETURNING id`},
+		{&find, `SELECT id FROM tickets WHERE contact_id = ? AND ` + chatOpenSQL + ` ORDER BY id DESC LIMIT 1`},
 		{&touch, `UPDATE tickets SET unread = unread + 1, last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`},
 		{&attach, `UPDATE messages SET ticket_id = ? WHERE id = ?`},
 		{&done, `UPDATE messages SET processed_at = ?1 WHERE processed_at IS NULL AND direction = 'in' AND id <= ?2`},
@@ -50,8 +54,9 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 			if r.TicketID == 0 {
 				err := find.QueryRowContext(ctx, p.contact).Scan(&r.TicketID)
 				if err == sql.ErrNoRows {
-					err = open.QueryRowContext(ctx, p.contact, now, now).Scan(&r.TicketID)
-					r.NewTicket = true
+					var t OpenedTicket
+					t, err = s.OpenTicketTx(ctx, tx, NewTicket{ContactID: p.contact, Status: TicketQueued})
+					r.TicketID, r.NewTicket = t.ID, true
 				}
 				if err != nil {
 					return fmt.Errorf("ticket for contact %d: %w", p.contact, err)

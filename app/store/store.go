@@ -106,6 +106,11 @@ func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logge
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s := &Store{W: w, R: r, Path: path, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	if err := s.backfillProtocols(ctx); err != nil {
+		s.R.Close()
+		s.W.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if s.Media, err = openMedia(ctx, dataDir, migrations, log, s.Now); err != nil {
 		s.R.Close()
 		s.W.Close()

@@ -87,7 +87,7 @@ func (w *webhookWriter) statements() []prepared {
 		// A citizen who already has an open ticket writes straight into it; a
 		// message without one is routed after the commit (app/inbox).
 		{&w.message, `INSERT INTO messages (wamid, contact_id, ticket_id, direction, type, body, payload, status, wa_timestamp, created_at)
-			VALUES (?1, ?2, (SELECT id FROM tickets WHERE contact_id = ?2 AND status <> 'encerrado' ORDER BY id DESC LIMIT 1),
+			VALUES (?1, ?2, (SELECT id FROM tickets WHERE contact_id = ?2 AND ` + chatOpenSQL + ` ORDER BY id DESC LIMIT 1),
 				'in', ?3, ?4, ?5, 'received', ?6, ?7)
 			ON CONFLICT (wamid) DO NOTHING RETURNING COALESCE(ticket_id, 0)`},
 		{&w.touch, `UPDATE tickets SET unread = unread + 1, last_message_at = max(last_message_at, ?1), updated_at = ?1 WHERE id = ?2`},
