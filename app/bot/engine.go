@@ -90,6 +90,8 @@ type Engine struct {
 	opts     Options
 	menu     atomic.Pointer[Menu]
 	articles sync.Map // article id → renderedArticle
+	// reload serializes ReloadMenu, so the last edit's menu is the one kept.
+	reload sync.Mutex
 }
 
 // renderedArticle caches an article's answer in WhatsApp formatting.

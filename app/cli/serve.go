@@ -63,6 +63,9 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if _, err := app.Bot.ReloadMenu(ctx, app.Store); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
 		printDemo(env, cfg, creds)
 	}
 

@@ -43,6 +43,10 @@ type Config struct {
 	// DiskMinFree is the free space (bytes) under which the panel warns that
 	// the data folder's disk is nearly full.
 	DiskMinFree uint64
+
+	// BotIdleTimeout is how long the bot waits for a citizen before the next
+	// message starts the conversation over.
+	BotIdleTimeout time.Duration
 }
 
 // WhatsApp holds the Cloud API credentials and limits.
@@ -147,6 +151,7 @@ func (c *Config) Settings() []*Setting {
 		{Flag: "backup-interval", Env: "BALCAO_BACKUP_INTERVAL", Default: "1s", Usage: "how often changes are shipped to the backup", set: dur(&c.Backup.Interval)},
 		{Flag: "tls-domain", Env: "BALCAO_TLS_DOMAIN", Default: "", Usage: "domain for automatic HTTPS certificates (Let's Encrypt); empty = plain HTTP", set: str(&c.TLS.Domain)},
 		{Flag: "tls-email", Env: "BALCAO_TLS_EMAIL", Default: "", Usage: "contact e-mail for the certificate authority", set: str(&c.TLS.Email)},
+		{Flag: "bot-idle-timeout", Env: "BALCAO_BOT_IDLE_TIMEOUT", Default: "30m", Usage: "how long the bot waits for a citizen before the next message starts over at the menu", set: dur(&c.BotIdleTimeout)},
 		{Flag: "disk-min-free", Env: "BALCAO_DISK_MIN_FREE", Default: "1GB", Usage: "free space of the data folder's disk under which the panel and `balcao check` warn (e.g. 500MB, 2GB)", set: size(&c.DiskMinFree)},
 	}
 }
@@ -243,6 +248,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionLifetime < time.Minute {
 		errs = append(errs, fmt.Errorf("BALCAO_SESSION_LIFETIME: want at least 1m, got %v", c.SessionLifetime))
+	}
+	if c.BotIdleTimeout < time.Minute {
+		errs = append(errs, fmt.Errorf("BALCAO_BOT_IDLE_TIMEOUT: want at least 1m, got %v", c.BotIdleTimeout))
 	}
 	if c.Backup.URL != "" && !strings.HasPrefix(c.Backup.URL, "file://") && !strings.HasPrefix(c.Backup.URL, "s3://") {
 		errs = append(errs, fmt.Errorf("BALCAO_BACKUP_URL: want file:///folder or s3://bucket/path, got %q", c.Backup.URL))

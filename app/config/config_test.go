@@ -41,7 +41,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(t *testing.T, c *config.Config, _ []string) {
 			want := config.Config{Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", LogLevel: "info",
-				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second}, DiskMinFree: 1 << 30,
+				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second}, DiskMinFree: 1 << 30, BotIdleTimeout: 30 * time.Minute,
 				WA: config.WhatsApp{APIURL: config.DefaultGraphURL, Rate: 80, Template: "atualizacao_atendimento", TemplateLang: "pt_BR"}}
 			if *c != want {
 				t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"balcao/app/auth"
+	"balcao/app/bot"
 	"balcao/app/hours"
 	"balcao/app/store"
 )
@@ -105,7 +106,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Credential, error) {
 		creds[i] = p
 	}
 	if n > 0 {
-		return creds, nil
+		return creds, seedBot(ctx, st)
 	}
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
@@ -146,5 +147,19 @@ func Seed(ctx context.Context, st *store.Store) ([]Credential, error) {
 			return nil, fmt.Errorf("demo group %s: %w", g.Name, err)
 		}
 	}
-	return creds, nil
+	return creds, seedBot(ctx, st)
+}
+
+// seedBot gives the demo the default menu and knowledge base, handing
+// tickets to the demo's groups (a database that has a menu keeps it).
+func seedBot(ctx context.Context, st *store.Store) error {
+	list, err := st.ListGroups(ctx)
+	if err != nil {
+		return fmt.Errorf("demo bot: %w", err)
+	}
+	ids := make(map[string]int64, len(list))
+	for _, g := range list {
+		ids[g.Name] = g.ID
+	}
+	return bot.SeedDefaults(ctx, st, ids)
 }

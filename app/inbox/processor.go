@@ -1,6 +1,7 @@
 // Package inbox does the work that follows a stored inbound message, off the
-// webhook's request path: it routes the message to its ticket and tells the
-// panel. Its only queue is the database (messages not yet processed), so a
+// webhook's request path: the bot answers it (app/bot decides, this package
+// writes the decision and queues the replies) or it joins the ticket a clerk
+// holds, and the panel is told. Its only queue is the database (messages not yet processed), so a
 // crash loses nothing: the next start picks up where it stopped.
 package inbox
 
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"balcao/app/bot"
 	"balcao/app/store"
 )
 
@@ -22,6 +24,10 @@ type Processor struct {
 	// routed is told about each routed message (live panel, later the bot).
 	routed func([]store.RoutedMessage)
 	wake   chan struct{}
+	// bot answers contacts not in a clerk's hands (nil: no bot).
+	bot *bot.Engine
+	// sent is called after replies were queued (wakes the outbox).
+	sent func()
 }
 
 // New returns a processor; routed may be nil.
@@ -29,7 +35,17 @@ func New(st *store.Store, log *slog.Logger, routed func([]store.RoutedMessage)) 
 	if routed == nil {
 		routed = func([]store.RoutedMessage) {}
 	}
-	return &Processor{store: st, log: log, routed: routed, wake: make(chan struct{}, 1)}
+	return &Processor{store: st, log: log, routed: routed, wake: make(chan struct{}, 1), sent: func() {}}
+}
+
+// UseBot makes the processor answer through e; sent is called after replies
+// were queued. Call it before Run. While e has no menu, messages go straight
+// to the clerks' queue.
+func (p *Processor) UseBot(e *bot.Engine, sent func()) {
+	p.bot = e
+	if sent != nil {
+		p.sent = sent
+	}
 }
 
 // Wake asks for a pass soon; it never blocks.
@@ -45,6 +61,8 @@ func (p *Processor) Wake() {
 func (p *Processor) Run(ctx context.Context) {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
+	cleanup := time.NewTicker(time.Hour)
+	defer cleanup.Stop()
 	for {
 		p.drain(ctx)
 		select {
@@ -52,12 +70,28 @@ func (p *Processor) Run(ctx context.Context) {
 			return
 		case <-p.wake:
 		case <-tick.C:
+		case <-cleanup.C:
+			p.cleanSessions(ctx)
 		}
 	}
 }
 
-// drain routes until nothing is pending.
+// cleanSessions drops bot sessions idle for longer than sessionRetention.
+func (p *Processor) cleanSessions(ctx context.Context) {
+	before := p.store.Now() - sessionRetention.Milliseconds()
+	if n, err := p.store.DeleteBotSessionsBefore(ctx, before); err != nil {
+		p.log.Error("deleting old bot sessions", "err", err)
+	} else if n > 0 {
+		p.log.Info("deleted old bot sessions", "count", n)
+	}
+}
+
+// drain processes until nothing is pending.
 func (p *Processor) drain(ctx context.Context) {
+	if botReady(p.bot) {
+		p.drainBot(ctx)
+		return
+	}
 	for ctx.Err() == nil {
 		routed, err := p.store.RoutePending(ctx, batchSize)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"balcao/app/backup"
+	"balcao/app/bot"
 	"balcao/app/chat"
 	"balcao/app/config"
 	"balcao/app/health"
@@ -53,6 +54,9 @@ type App struct {
 	Relay *chat.Relay
 	// Chat runs the clerks' actions.
 	Chat *chat.Service
+	// Bot answers citizens who are not in a clerk's hands; the panel gives
+	// it the menu after every edit (Bot.ReloadMenu).
+	Bot *bot.Engine
 	// Simulator plays Meta and the citizens (demo mode or BALCAO_SIMULATOR only; else nil).
 	Simulator *simulator.Simulator
 	// Backup replicates both database files continuously (nil without BALCAO_BACKUP_URL).
@@ -92,12 +96,20 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
 		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded})
 	a.Chat.Wake = a.Outbox.Wake
+	menu, _, err := bot.LoadMenu(ctx, st)
+	if err != nil {
+		a.closeData()
+		return nil, err
+	}
+	a.Bot = bot.New(menu, bot.Options{KB: st, Protocols: bot.StoreProtocols{Source: st},
+		Groups: bot.StoreGroups{Source: st}, IdleTimeout: o.Config.BotIdleTimeout})
+	a.Inbox.UseBot(a.Bot, a.Outbox.Wake)
 	a.Media = media.NewFetcher(st, mediaClient(o.Config), o.Log, media.Options{OnFetched: a.Relay.Recorded})
 	a.Committer = ingest.NewCommitter(st, o.Log, func() { a.Inbox.Wake(); a.Media.Wake() })
 	a.Committer.OnStatuses(a.Relay.Statuses)
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
 		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
-		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health})
+		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health, Bot: a.Bot})
 	if err != nil {
 		a.closeData()
 		return nil, err

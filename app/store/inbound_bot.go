@@ -114,6 +114,13 @@ func (s *Store) AttachBotHistoryTx(ctx context.Context, tx *sql.Tx, contactID, t
 	if err != nil {
 		return fmt.Errorf("attach bot history to ticket %d: %w", ticketID, err)
 	}
+	_, err = tx.ExecContext(ctx, `UPDATE tickets SET
+			unread = (SELECT count(*) FROM messages WHERE ticket_id = ?1 AND direction = 'in'),
+			last_message_at = COALESCE((SELECT max(created_at) FROM messages WHERE ticket_id = ?1), last_message_at)
+		WHERE id = ?1`, ticketID)
+	if err != nil {
+		return fmt.Errorf("attach bot history to ticket %d: %w", ticketID, err)
+	}
 	return nil
 }
 

@@ -136,7 +136,7 @@ type ProtocolTicket struct {
 	Subject   string
 	Anonymous bool
 	UpdatedAt int64
-	// LastPublic is the last message sent to the citizen on the ticket ("" when none).
+	// LastPublic is the last message a clerk sent the citizen on the ticket ("" when none).
 	LastPublic   string
 	LastPublicAt int64
 }
@@ -157,7 +157,7 @@ func (s *Store) TicketByProtocol(ctx context.Context, typed string) (ProtocolTic
 	err = s.R.QueryRowContext(ctx, `SELECT t.id, t.contact_id, t.protocol, t.status, COALESCE(t.kind, ''), t.subject, t.anonymous, t.updated_at,
 			COALESCE(m.body, ''), COALESCE(m.created_at, 0)
 		FROM tickets t
-		LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages WHERE ticket_id = t.id AND direction = 'out')
+		LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages WHERE ticket_id = t.id AND direction = 'out' AND author_id IS NOT NULL)
 		WHERE t.protocol = ?`, n.Digits()).
 		Scan(&t.ID, &t.ContactID, &t.Protocol, &t.Status, &t.Kind, &t.Subject, &t.Anonymous, &t.UpdatedAt, &t.LastPublic, &t.LastPublicAt)
 	if errors.Is(err, sql.ErrNoRows) {

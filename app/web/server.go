@@ -17,6 +17,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"balcao/app/auth"
+	"balcao/app/bot"
 	"balcao/app/chat"
 	"balcao/app/config"
 	"balcao/app/health"
@@ -51,6 +52,9 @@ type Deps struct {
 	// Health watches the disk and the backup (Administração → Backup); it is
 	// told of webhook writes that fail. Nil leaves the page without figures.
 	Health *health.Monitor
+	// Bot is the menu engine the inbox runs; the Robô page gives it the menu
+	// after every edit. Nil when the bot is not running.
+	Bot *bot.Engine
 }
 
 // Server holds the dependencies of every handler.
@@ -71,6 +75,7 @@ type Server struct {
 	assets     map[string]string
 	proxies    *trustedProxies
 	health     *health.Monitor
+	bot        *bot.Engine
 	// banners yield the warnings shown on every page (disk full, backup
 	// stopped, WhatsApp sending stopped), each "" when all is well.
 	banners []func() string
@@ -93,6 +98,7 @@ func New(d Deps) (*Server, error) {
 		chat:    d.Chat,
 		sim:     d.Simulator,
 		health:  d.Health,
+		bot:     d.Bot,
 	}
 	if s.live == nil {
 		s.live = live.NewHub()

@@ -1,0 +1,262 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"balcao/app/bot"
+	"balcao/app/protocol"
+	"balcao/app/store"
+	"balcao/app/whatsapp"
+)
+
+// sessionRetention is how long an idle bot session is kept. The engine
+// restarts a conversation idle past its timeout, but a form left half-way
+// is offered to be resumed, so its session outlives the timeout by far.
+const sessionRetention = 7 * 24 * time.Hour
+
+// botReady reports whether e has a menu to talk with: without one the
+// processor queues every message for the clerks, as before the bot existed.
+func botReady(e *bot.Engine) bool {
+	if e == nil {
+		return false
+	}
+	m := e.Menu()
+	return m != nil && m.Root != nil && m.Root.Action.Kind == store.MenuActionMenu && len(m.Root.Children) > 0
+}
+
+// drainBot processes pending messages one at a time, through the bot unless
+// the contact's chat is in a clerk's hands.
+func (p *Processor) drainBot(ctx context.Context) {
+	for ctx.Err() == nil {
+		pending, err := p.store.PendingInbound(ctx, batchSize)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.log.Error("reading inbound messages", "err", err)
+			}
+			return
+		}
+		var routed []store.RoutedMessage
+		queued := false
+		for _, m := range pending {
+			r, sent, err := p.processOne(ctx, m)
+			if err != nil {
+				if ctx.Err() == nil {
+					p.log.Error("bot: processing an inbound message", "message", m.ID, "err", err)
+				}
+				// The message is not lost: it stays pending and is tried again.
+				break
+			}
+			queued = queued || sent
+			if r.TicketID != 0 {
+				routed = append(routed, r)
+			}
+		}
+		if queued {
+			p.sent()
+		}
+		if len(routed) > 0 {
+			p.routed(routed)
+		}
+		if len(pending) < batchSize {
+			return
+		}
+	}
+}
+
+// processOne finishes one inbound message; sent says replies were queued.
+func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (store.RoutedMessage, bool, error) {
+	r := store.RoutedMessage{MessageID: m.ID, ContactID: m.ContactID, TicketID: m.TicketID}
+	if m.TicketID != 0 {
+		// Stored into the clerk's ticket at ingest: nothing more to do.
+		_, err := p.store.FinishInbound(ctx, m.ID, func(*sql.Tx) error { return nil })
+		return r, false, err
+	}
+	row, err := p.store.BotSession(ctx, m.ContactID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return r, false, err
+	}
+	sess, err := bot.DecodeSession(row.State)
+	if err != nil {
+		p.log.Warn("bot: a stored session did not decode; starting over", "contact", m.ContactID, "err", err)
+	}
+	d := p.bot.Decide(ctx, sess, botInput(m))
+	for _, err := range d.Errs {
+		p.log.Warn("bot: a dependency failed; the bot worked around it", "contact", m.ContactID, "err", err)
+	}
+	sent := false
+	_, err = p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error {
+		chat, err := p.store.ChatTicketTx(ctx, tx, m.ContactID)
+		if err != nil {
+			return err
+		}
+		if chat != 0 {
+			// A clerk's chat opened since (an earlier message's hand-off): the
+			// bot stays silent and the message joins it.
+			r.TicketID = chat
+			return p.store.AttachInboundTx(ctx, tx, m.ID, chat)
+		}
+		r.TicketID, r.NewTicket, err = p.apply(ctx, tx, m, &d)
+		sent = len(d.Replies) > 0
+		return err
+	})
+	if err != nil {
+		return r, false, err
+	}
+	return r, sent, nil
+}
+
+// apply carries out a decision inside the transaction that finishes m.
+func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInbound, d *bot.Decision) (ticketID int64, opened bool, err error) {
+	live := false
+	for _, e := range d.Effects {
+		if _, ok := e.(bot.HandToHuman); ok {
+			live = true
+		}
+	}
+	var number string
+	for _, e := range d.Effects {
+		switch e := e.(type) {
+		case bot.OpenTicket:
+			t, err := p.openTicket(ctx, tx, m, e, live)
+			if err != nil {
+				return 0, false, err
+			}
+			ticketID, opened, number = t.ID, true, protocol.Display(t.Protocol)
+		case bot.HandToHuman:
+			if ticketID == 0 {
+				// The engine always opens the ticket first; should it not,
+				// the citizen still reaches the queue.
+				t, err := p.openTicket(ctx, tx, m, bot.OpenTicket{GroupID: e.GroupID, Kind: bot.KindInformacao}, true)
+				if err != nil {
+					return 0, false, err
+				}
+				ticketID, opened, number = t.ID, true, protocol.Display(t.Protocol)
+			}
+		case bot.RecordAnswer:
+			if err := p.store.AddContactAnswersTx(ctx, tx, []store.ContactAnswer{contactAnswer(m.ContactID, 0, e.Answer)}); err != nil {
+				return 0, false, err
+			}
+		case bot.ArticleFeedback:
+			if err := p.store.RecordArticleFeedbackTx(ctx, tx, e.ArticleID, e.Helpful); err != nil {
+				return 0, false, err
+			}
+		case bot.OptOut:
+			if err := p.store.OptOutTx(ctx, tx, m.ContactID); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	if number != "" {
+		d.SetProtocol(number)
+	}
+	for _, reply := range d.Replies {
+		msg := outMessage(m.WaID, reply)
+		payload, err := json.Marshal(msg)
+		if err != nil {
+			return 0, false, fmt.Errorf("bot reply: %w", err)
+		}
+		_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: ticketID, ToWaID: m.WaID,
+			Kind: msg.Kind(), Body: reply.Plain(), Payload: string(payload)})
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	if d.Ended() {
+		return ticketID, opened, p.store.DeleteBotSessionTx(ctx, tx, m.ContactID)
+	}
+	return ticketID, opened, p.store.SaveBotSessionTx(ctx, tx, m.ContactID, d.Session.Encode())
+}
+
+// openTicket opens the ticket of an OpenTicket effect with its answers, and
+// moves the conversation that led to it into it, so the clerk reads it.
+func (p *Processor) openTicket(ctx context.Context, tx *sql.Tx, m store.PendingInbound, e bot.OpenTicket, live bool) (store.OpenedTicket, error) {
+	since, err := p.store.BotHistoryStartTx(ctx, tx, m.ContactID)
+	if err != nil {
+		return store.OpenedTicket{}, err
+	}
+	status := store.TicketNew
+	if live {
+		status = store.TicketQueued
+	}
+	t, err := p.store.OpenTicketTx(ctx, tx, store.NewTicket{ContactID: m.ContactID, Status: status, GroupID: e.GroupID,
+		Kind: e.Kind, Subject: e.Subject, Anonymous: e.Anonymous})
+	if err != nil {
+		return t, err
+	}
+	answers := make([]store.ContactAnswer, len(e.Answers))
+	for i, a := range e.Answers {
+		answers[i] = contactAnswer(m.ContactID, t.ID, a)
+	}
+	if err := p.store.AddContactAnswersTx(ctx, tx, answers); err != nil {
+		return t, err
+	}
+	return t, p.store.AttachBotHistoryTx(ctx, tx, m.ContactID, t.ID, since, m.ID)
+}
+
+func contactAnswer(contactID, ticketID int64, a bot.Answer) store.ContactAnswer {
+	return store.ContactAnswer{ContactID: contactID, TicketID: ticketID, NodeID: a.NodeID, Key: a.Key, Label: a.Label,
+		Value: a.Value, MessageID: a.MessageID}
+}
+
+// botInput is a stored inbound message as the engine reads it.
+func botInput(m store.PendingInbound) bot.Input {
+	in := bot.Input{ContactID: m.ContactID, MessageID: m.ID, Type: m.Type, ProfileName: m.ProfileName,
+		Now: time.UnixMilli(m.CreatedAt)}
+	wm, err := whatsapp.ParseMessage([]byte(m.Payload))
+	if err != nil {
+		if m.Type == bot.TypeText {
+			in.Text = m.Body
+		}
+		return in
+	}
+	switch wm.Type {
+	case whatsapp.TypeText:
+		in.Text = wm.Body
+	case whatsapp.TypeInteractive, whatsapp.TypeButton:
+		in.Text, in.ReplyID = wm.Text(), wm.ReplyID()
+	case whatsapp.TypeImage, whatsapp.TypeDocument, whatsapp.TypeVideo, whatsapp.TypeAudio, whatsapp.TypeSticker:
+		if wm.Media != nil {
+			in.Text, in.MediaID = wm.Media.Caption, wm.Media.ID
+		}
+	case whatsapp.TypeLocation:
+		if l := wm.Location; l != nil {
+			in.Location = &bot.Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
+		}
+	case whatsapp.TypeReaction:
+		if r := wm.Reaction; r != nil && !r.Removed {
+			in.Text = r.Emoji
+		}
+	}
+	return in
+}
+
+// outMessage is a reply as the Cloud API takes it; an interactive form the
+// API would refuse goes as numbered text instead.
+func outMessage(to string, r bot.Reply) whatsapp.OutMessage {
+	var m whatsapp.OutMessage
+	switch r.Form {
+	case bot.FormButtons:
+		buttons := make([]whatsapp.Button, len(r.Options))
+		for i, o := range r.Options {
+			buttons[i] = whatsapp.Button{ID: o.ID, Title: o.Title}
+		}
+		m = whatsapp.Buttons(to, r.Text, buttons...)
+	case bot.FormList:
+		rows := make([]whatsapp.Row, len(r.Options))
+		for i, o := range r.Options {
+			rows[i] = whatsapp.Row{ID: o.ID, Title: o.Title, Description: o.Description}
+		}
+		m = whatsapp.List(to, r.Text, r.Button, whatsapp.Section{Rows: rows})
+	default:
+		return whatsapp.Text(to, r.Plain())
+	}
+	if m.Validate() != nil {
+		return whatsapp.Text(to, r.Plain())
+	}
+	return m
+}
