@@ -85,7 +85,14 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /conhecimento/{id}", supervisor(s.h(s.kbSave)))
 	mux.Handle("POST /conhecimento/{id}/excluir", supervisor(s.h(s.kbDelete)))
 	mux.Handle("GET /relatorios", supervisor(s.h(s.area("Relatórios", "relatorios"))))
-	mux.Handle("GET /robo", supervisor(s.h(s.area("Robô", "robo"))))
+	mux.Handle("GET /robo", supervisor(s.h(s.robo)))
+	mux.Handle("POST /robo/raiz", supervisor(s.h(s.menuRoot)))
+	mux.Handle("POST /robo/no/{id}", supervisor(s.h(s.menuNodeSave)))
+	mux.Handle("POST /robo/no/{id}/filho", supervisor(s.h(s.menuNodeAdd)))
+	mux.Handle("POST /robo/no/{id}/mover", supervisor(s.h(s.menuNodeMove)))
+	mux.Handle("POST /robo/no/{id}/excluir", supervisor(s.h(s.menuNodeDelete)))
+	mux.Handle("POST /robo/testar", supervisor(s.h(s.botTest)))
+	mux.Handle("POST /robo/testar/reiniciar", supervisor(s.h(s.botTestRestart)))
 	mux.Handle("GET /campanhas", supervisor(s.h(s.area("Campanhas", "campanhas"))))
 
 	// Administração.
