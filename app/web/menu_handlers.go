@@ -173,13 +173,8 @@ func (s *Server) reloadMenu(ctx context.Context) error {
 	if s.bot == nil {
 		return nil
 	}
-	records, err := s.store.LoadMenu(ctx)
-	if err != nil {
-		return err
-	}
-	m, _ := bot.BuildMenu(records)
-	s.bot.SetMenu(m)
-	return nil
+	_, err := s.bot.ReloadMenu(ctx, s.store)
+	return err
 }
 
 func (s *Server) menuNodeFromPath(r *http.Request) (store.MenuNode, error) {

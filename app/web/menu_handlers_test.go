@@ -4,13 +4,16 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"balcao/app/bot"
+	"balcao/app/config"
 	"balcao/app/store"
 	"balcao/app/testutil"
+	"balcao/app/web"
 )
 
 // menuEnv is a supervisor logged in over the default menu and knowledge base.
@@ -295,5 +298,49 @@ func TestRoboTestBox(t *testing.T) {
 	a, _ := e.st.ArticleByID(ctx, bill.ArticleID)
 	if a.HelpfulYes != 0 {
 		t.Error("the test box counted feedback")
+	}
+}
+
+// Every edit on Robô reaches the running engine at once.
+func TestRoboEditReachesTheEngine(t *testing.T) {
+	st := testutil.NewStore(t)
+	if err := bot.SeedDefaults(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	menu, _, err := bot.LoadMenu(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := bot.New(menu, bot.Options{KB: st})
+	cfg, _, err := config.Load("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Log: testutil.Logger(t), Static: testutil.StaticFS(),
+		Migrations: testutil.MigrationsFS(), Bot: engine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	testutil.AddUser(t, st, store.RoleSupervisor, "sup@valeverde.example", password)
+	c := testutil.NewClient(t, ts)
+	c.Login("sup@valeverde.example", password)
+
+	root := engine.Menu().Root
+	res := c.PostForm("/robo/no/"+id(root.Children[0].ID), url.Values{"title": {"Água, esgoto e saneamento"}, "action": {"menu"}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("save: %d %v", res.Status, res.FieldErrors())
+	}
+	if got := engine.Menu().Root.Children[0].Title; got != "Água, esgoto e saneamento" {
+		t.Errorf("the engine still has %q", got)
+	}
+	res = c.PostForm("/robo/no/"+id(root.ID)+"/filho", url.Values{"title": {"Tchau"}, "action": {"end"}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("add: %d", res.Status)
+	}
+	kids := engine.Menu().Root.Children
+	if kids[len(kids)-1].Title != "Tchau" {
+		t.Errorf("the engine does not have the new option")
 	}
 }
