@@ -134,7 +134,7 @@ func TestBotAnswersFromTheKnowledgeBaseInThreeTaps(t *testing.T) {
 	c := newCitizen(t, a, "5517990000001")
 	menu := c.say("oi")
 	mustContain(t, menu, "Maria")
-	water := c.tap(menu, "Água e esgoto")            // tap 1
+	water := c.tap(menu, "Água e esgoto")          // tap 1
 	answer := c.tap(water, "Segunda via da conta") // tap 2
 	mustContain(t, answer, "Isso resolveu?")
 	c.tap(answer, "Sim") // tap 3
