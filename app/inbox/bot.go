@@ -44,9 +44,13 @@ func (p *Processor) drainBot(ctx context.Context) {
 		queued := false
 		for _, m := range pending {
 			r, sent, err := p.processOne(ctx, m)
+			if err != nil && ctx.Err() == nil {
+				p.log.Error("bot: processing an inbound message; handing it to the clerks", "message", m.ID, "err", err)
+				r, sent, err = p.toQueue(ctx, m)
+			}
 			if err != nil {
 				if ctx.Err() == nil {
-					p.log.Error("bot: processing an inbound message", "message", m.ID, "err", err)
+					p.log.Error("inbox: queueing an inbound message", "message", m.ID, "err", err)
 				}
 				// The message is not lost: it stays pending and is tried again.
 				break
@@ -108,6 +112,29 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 		return r, false, err
 	}
 	return r, sent, nil
+}
+
+// toQueue finishes m without the bot, when carrying out its decision
+// failed: the message joins the contact's chat or opens one in the queue, so
+// one bad step never holds up every message behind it.
+func (p *Processor) toQueue(ctx context.Context, m store.PendingInbound) (store.RoutedMessage, bool, error) {
+	r := store.RoutedMessage{MessageID: m.ID, ContactID: m.ContactID}
+	_, err := p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error {
+		id, err := p.store.ChatTicketTx(ctx, tx, m.ContactID)
+		if err != nil {
+			return err
+		}
+		if id == 0 {
+			t, err := p.store.OpenTicketTx(ctx, tx, store.NewTicket{ContactID: m.ContactID, Status: store.TicketQueued})
+			if err != nil {
+				return err
+			}
+			id, r.NewTicket = t.ID, true
+		}
+		r.TicketID = id
+		return p.store.AttachInboundTx(ctx, tx, m.ID, id)
+	})
+	return r, false, err
 }
 
 // apply carries out a decision inside the transaction that finishes m.
