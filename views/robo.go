@@ -137,6 +137,8 @@ type RoboView struct {
 	Notes     []string
 	Test      []BotTurn
 	NodeTitle string
+	// Inside is how many options the selected node holds, at any depth.
+	Inside int
 	// Problem is a message about a refused action.
 	Problem string
 }

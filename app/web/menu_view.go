@@ -45,7 +45,7 @@ func (s *Server) roboView(r *http.Request, selected int64, f *views.Form) (views
 	if node == nil {
 		return v, nil
 	}
-	v.Selected, v.NodeTitle, v.Form = node.ID, node.Path(), f
+	v.Selected, v.NodeTitle, v.Form, v.Inside = node.ID, node.Path(), f, treeOf(node, true, true).Size-1
 	if f == nil {
 		for _, rec := range records {
 			if rec.ID == node.ID {
