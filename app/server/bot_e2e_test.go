@@ -309,3 +309,29 @@ func pngBytes(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+// An anonymous denúncia is flagged, and nobody can follow it by its number:
+// it keeps no one who could ask.
+func TestBotAnonymousDenunciaCannotBeLookedUp(t *testing.T) {
+	a := startBot(t, "")
+	c := newCitizen(t, a, "5517990000007")
+	ouv := c.tap(c.say("oi"), "Ouvidoria")
+	anon := c.tap(ouv, "Denúncia")
+	mustContain(t, anon, "protegida")
+	c.tap(anon, "Sim")
+	c.say("Obra da praça parada e material sendo levado à noite.")
+	c.say("pular")
+	done := c.say("pular")
+	var digits string
+	var anonymous int
+	if err := a.Store.R.QueryRow(`SELECT protocol, anonymous FROM tickets WHERE kind = 'denuncia'`).Scan(&digits, &anonymous); err != nil {
+		t.Fatalf("the denúncia's ticket: %v%s", err, describe(done))
+	}
+	if anonymous != 1 {
+		t.Errorf("anonymous = %d, want 1", anonymous)
+	}
+	mustContain(t, done, protocol.Display(digits))
+	prompt := c.tap(c.say("oi"), "Consultar protocolo")
+	mustContain(t, prompt, "protocolo")
+	mustContain(t, c.say(digits), "Não encontrei")
+}
