@@ -3,13 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"balcao/app/bot"
+	"balcao/app/store"
 	"balcao/views"
 )
 
@@ -22,22 +22,24 @@ const (
 	maxTestTurns = 30
 )
 
-// errLookupOnlyWhatsApp is what the test box's protocol lookup answers.
-var errLookupOnlyWhatsApp = errors.New("protocol lookup is only available on WhatsApp")
+// asItsCitizen reads tickets for the test box's protocol lookup as their own
+// citizen would: the tester stands in for whoever opened the ticket (contact
+// 0 in the test), so the answer is the one that citizen gets on WhatsApp;
+// anonymous tickets stay hidden, as there.
+type asItsCitizen struct{ st *store.Store }
 
-// panelProtocols stands in for protocol lookup in the test box: the panel's
-// tester is no citizen, so there is no protocol of theirs to look up.
-type panelProtocols struct{}
-
-// LookupProtocol always fails with errLookupOnlyWhatsApp.
-func (panelProtocols) LookupProtocol(context.Context, int64, string) (bot.Protocol, error) {
-	return bot.Protocol{}, errLookupOnlyWhatsApp
+// TicketByProtocol is the store's, with the ticket's contact the tester's.
+func (a asItsCitizen) TicketByProtocol(ctx context.Context, typed string) (store.ProtocolTicket, error) {
+	t, err := a.st.TicketByProtocol(ctx, typed)
+	t.ContactID = 0
+	return t, err
 }
 
 // testEngine is an engine over menu with the store's knowledge base and
 // groups, as the inbox runs it.
 func (s *Server) testEngine(menu *bot.Menu) *bot.Engine {
-	return bot.New(menu, bot.Options{KB: s.store, Groups: bot.StoreGroups{Source: s.store}, Protocols: panelProtocols{}})
+	return bot.New(menu, bot.Options{KB: s.store, Groups: bot.StoreGroups{Source: s.store},
+		Protocols: bot.StoreProtocols{Source: asItsCitizen{s.store}}})
 }
 
 // botTest sends the tester's message (texto, or a tapped opcao) to the
@@ -159,10 +161,6 @@ func (s *Server) effectNotes(ctx context.Context, d *bot.Decision) []string {
 		}
 	}
 	for _, err := range d.Errs {
-		if errors.Is(err, errLookupOnlyWhatsApp) {
-			notes = append(notes, "A consulta de protocolo só funciona pelo WhatsApp; aqui o robô responde como se ela estivesse indisponível.")
-			continue
-		}
 		notes = append(notes, "O robô contornou uma falha: "+err.Error())
 	}
 	return notes

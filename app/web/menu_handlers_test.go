@@ -262,22 +262,9 @@ func TestRoboTestBox(t *testing.T) {
 		if s.form == nil {
 			path = "/robo/testar/reiniciar"
 		}
-		req := url.Values{"csrf_token": {e.sup.CSRFToken()}}
-		for k, v := range s.form {
-			req[k] = v
-		}
-		hreq, _ := http.NewRequest(http.MethodPost, e.sup.BaseURL+path, strings.NewReader(req.Encode()))
-		hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		hreq.Header.Set("HX-Request", "true")
-		res, err := e.sup.HTTP.Do(hreq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		body := html.UnescapeString(string(raw))
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="testar"`) || strings.Contains(body, "<html") {
-			t.Fatalf("%s: status %d, not the box fragment", s.name, res.StatusCode)
+		body, status := testBox(t, e.sup, path, s.form)
+		if status != http.StatusOK || !strings.Contains(body, `id="testar"`) || strings.Contains(body, "<html") {
+			t.Fatalf("%s: status %d, not the box fragment", s.name, status)
 		}
 		last := body
 		if i := strings.LastIndex(body, `class="wa-bubble mine"`); i >= 0 {
@@ -342,5 +329,53 @@ func TestRoboEditReachesTheEngine(t *testing.T) {
 	kids := engine.Menu().Root.Children
 	if kids[len(kids)-1].Title != "Tchau" {
 		t.Errorf("the engine does not have the new option")
+	}
+}
+
+// testBox posts form to the test box as htmx does and returns the fragment.
+func testBox(t *testing.T, c *testutil.Client, path string, form url.Values) (string, int) {
+	t.Helper()
+	req := url.Values{"csrf_token": {c.CSRFToken()}}
+	for k, v := range form {
+		req[k] = v
+	}
+	hreq, _ := http.NewRequest(http.MethodPost, c.BaseURL+path, strings.NewReader(req.Encode()))
+	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hreq.Header.Set("HX-Request", "true")
+	res, err := c.HTTP.Do(hreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return html.UnescapeString(string(raw)), res.StatusCode
+}
+
+// A protocol typed in the test box is answered as its own citizen would see
+// it on WhatsApp; an anonymous one stays hidden.
+func TestRoboTestBoxLooksProtocolsUp(t *testing.T) {
+	e := newMenuEnv(t)
+	var contact int64
+	if err := e.st.W.QueryRow(`INSERT INTO contacts (wa_id, profile_name, created_at, updated_at) VALUES ('5517999990000', 'Maria', 1, 1) RETURNING id`).Scan(&contact); err != nil {
+		t.Fatal(err)
+	}
+	open, err := e.st.OpenTicket(ctx, store.NewTicket{ContactID: contact, Kind: bot.KindReclamacao, Subject: "Ouvidoria › Reclamação"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden, err := e.st.OpenTicket(ctx, store.NewTicket{ContactID: contact, Kind: bot.KindDenuncia, Subject: "Ouvidoria › Denúncia", Anonymous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testBox(t, e.sup, "/robo/testar", url.Values{"texto": {"oi"}})
+	body, _ := testBox(t, e.sup, "/robo/testar", url.Values{"texto": {open.Protocol}})
+	if last := body[strings.LastIndex(body, "wa-bubble mine"):]; !strings.Contains(last, bot.StatusLabel(store.TicketQueued)) {
+		t.Errorf("the lookup does not show the ticket's status:\n%s", last)
+	}
+	testBox(t, e.sup, "/robo/testar/reiniciar", nil)
+	testBox(t, e.sup, "/robo/testar", url.Values{"texto": {"oi"}})
+	body, _ = testBox(t, e.sup, "/robo/testar", url.Values{"texto": {hidden.Protocol}})
+	if last := body[strings.LastIndex(body, "wa-bubble mine"):]; strings.Contains(last, "Denúncia") || strings.Contains(last, bot.StatusLabel(store.TicketQueued)) {
+		t.Errorf("the anonymous ticket shows:\n%s", last)
 	}
 }
