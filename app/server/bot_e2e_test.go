@@ -207,6 +207,17 @@ func TestBotOpensAComplaintWithAPhotoAndLooksItUp(t *testing.T) {
 		}
 	}
 
+	// The ouvidoria finds it in Atendimentos, with what the citizen told the bot.
+	ouvidor, _ := a.LoginAs(store.RoleSupervisor, "ouvidor@example.com")
+	var ticket int64
+	a.Store.R.QueryRow(`SELECT id FROM tickets WHERE protocol = ?`, digits).Scan(&ticket)
+	if !strings.Contains(ouvidor.Get("/atendimentos").Body, "/atendimentos/"+itoa(ticket)) {
+		t.Errorf("the reclamação is not in Atendimentos")
+	}
+	if h := ouvidor.Get("/atendimentos/" + itoa(ticket) + "/mensagens").Body; !strings.Contains(h, "Rua das Flores") {
+		t.Errorf("the reclamação's chat does not show the citizen's description")
+	}
+
 	// Another citizen cannot read it.
 	other := newCitizen(t, a, "5517990000003")
 	prompt = other.tap(other.say("oi"), "Consultar protocolo")

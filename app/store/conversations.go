@@ -112,9 +112,11 @@ func (s *Store) conversations(ctx context.Context, where string, args ...any) ([
 }
 
 // WaitingConversations lists the tickets in the queue that nobody holds,
-// the longest waiting first.
+// the longest waiting first: chats handed over by the bot ('em_fila') and
+// the demands it recorded ('novo', e.g. an ouvidoria manifestation), which
+// become the clerk's chat once taken.
 func (s *Store) WaitingConversations(ctx context.Context, limit int) ([]Conversation, error) {
-	out, err := s.conversations(ctx, `WHERE t.status IN ('em_fila', 'reaberto') AND t.assignee_id IS NULL
+	out, err := s.conversations(ctx, `WHERE t.status IN ('novo', 'em_fila', 'reaberto') AND t.assignee_id IS NULL
 		ORDER BY t.created_at, t.id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("waiting conversations: %w", err)
