@@ -1,6 +1,12 @@
 package views
 
-import "net/url"
+import (
+	"html"
+	"net/url"
+	"regexp"
+
+	"github.com/a-h/templ"
+)
 
 // PhoneView is the simulator's phone page.
 type PhoneView struct {
@@ -86,3 +92,29 @@ func FaultLabel(key string) string {
 func phoneURL(waID string) string { return "/simulador?numero=" + url.QueryEscape(waID) }
 
 func phoneConvURL(waID string) string { return "/simulador/conversa?numero=" + url.QueryEscape(waID) }
+
+// waMarks are WhatsApp's inline formats: *bold*, _italic_, ~strike~ (the
+// marked text neither starts nor ends with a space).
+var waMarks = []struct {
+	re  *regexp.Regexp
+	tag string
+}{
+	{regexp.MustCompile(`\*([^*\s](?:[^*\n]*[^*\s])?)\*`), "strong"},
+	{regexp.MustCompile(`(^|[\s(])_([^_\s](?:[^_\n]*[^_\s])?)_`), "em"},
+	{regexp.MustCompile(`~([^~\s](?:[^~\n]*[^~\s])?)~`), "s"},
+}
+
+// waText renders a message the way a phone shows it: the text is escaped
+// first, then WhatsApp's *bold*, _italic_ and ~strike~ marks become tags, so
+// nothing the sender wrote can become HTML.
+func waText(text string) templ.Component {
+	out := html.EscapeString(text)
+	for _, m := range waMarks {
+		if m.tag == "em" {
+			out = m.re.ReplaceAllString(out, "$1<em>$2</em>")
+			continue
+		}
+		out = m.re.ReplaceAllString(out, "<"+m.tag+">$1</"+m.tag+">")
+	}
+	return templ.Raw(out)
+}
