@@ -73,7 +73,8 @@ func (s *Server) panel() http.Handler {
 		mux.Handle("GET /simulador/midia/{id}", s.h(s.phoneMedia))
 		mux.Handle("POST /simulador/falhas", s.h(s.phoneFault))
 	}
-	mux.Handle("GET /protocolos", s.requireUser(s.h(s.area("Protocolos", "protocolos"))))
+	mux.Handle("GET /protocolos", s.requireUser(s.h(s.protocolos)))
+	mux.Handle("GET /contatos/{id}", s.requireUser(s.h(s.contato)))
 	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)
 	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.kbList)))
 	mux.Handle("GET /conhecimento/novo", supervisor(s.h(s.kbNew)))

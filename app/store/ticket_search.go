@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Orders of the ticket list.
+const (
+	SortNewest   = "recentes"
+	SortOldest   = "antigos"
+	SortActivity = "atividade"
+)
+
+// KindNone filters the tickets with no kind (plain chats).
+const KindNone = "conversa"
+
+// NoAssignee filters the tickets nobody has taken (AssigneeID).
+const NoAssignee = -1
+
+// TicketFilter narrows the ticket list. Zero values filter nothing.
+type TicketFilter struct {
+	// Protocol is a protocol number's digits (already checked by protocol.Parse).
+	Protocol string
+	// Contact is part of a name (given to the bot or on WhatsApp) or of a number.
+	// Anonymous tickets never match it.
+	Contact      string
+	Kind         string
+	Status       string
+	GroupID      int64
+	DepartmentID int64
+	// AssigneeID is a user, or NoAssignee.
+	AssigneeID int64
+	// From and To bound created_at (Unix ms, To exclusive).
+	From, To int64
+	// Text is searched in the messages and the subject, accents ignored.
+	Text string
+	// Sort is SortNewest (default), SortOldest or SortActivity.
+	Sort string
+	// After is the last row of the previous page (nil: first page).
+	After *TicketCursor
+	Limit int
+}
+
+// TicketCursor is where a page of the ticket list ended: the sort key and id
+// of its last row.
+type TicketCursor struct {
+	Key, ID int64
+}
+
+// TicketRow is one ticket of the list.
+type TicketRow struct {
+	ID            int64
+	Protocol      string
+	Kind          string
+	Status        string
+	Subject       string
+	GroupName     string
+	AssigneeName  string
+	ContactID     int64
+	ContactName   string
+	ContactWaID   string
+	Anonymous     bool
+	CreatedAt     int64
+	LastMessageAt int64
+}
+
+// ftsQuery turns what a clerk typed into an FTS5 query: every word must
+// appear (as a word or the start of one); FTS5 operators typed are plain text.
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"*`
+	}
+	return strings.Join(words, " ")
+}
+
+// likeEscape escapes LIKE's wildcards in s (ESCAPE '\').
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// onlyDigits reports whether s is digits (with phone punctuation) and returns them.
+func onlyDigits(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '+' || r == '.':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
+// SearchTickets returns one page of the tickets that pass f, in f's order,
+// and the cursor of the next page (nil on the last one). Pages are read by
+// keyset, (sort key, id), so page N costs what page 1 does.
+func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow, *TicketCursor, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.Protocol != "" {
+		add(`t.protocol = ?`, f.Protocol)
+	}
+	if c := strings.TrimSpace(f.Contact); c != "" {
+		if d, ok := onlyDigits(c); ok {
+			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE wa_id LIKE ? ESCAPE '\')`, "%"+d+"%")
+		} else {
+			p := "%" + likeEscape(c) + "%"
+			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE name LIKE ? ESCAPE '\' OR profile_name LIKE ? ESCAPE '\')`, p, p)
+		}
+	}
+	switch f.Kind {
+	case "":
+	case KindNone:
+		add(`t.kind IS NULL`)
+	default:
+		add(`t.kind = ?`, f.Kind)
+	}
+	if f.Status != "" {
+		add(`t.status = ?`, f.Status)
+	}
+	if f.GroupID != 0 {
+		add(`t.group_id = ?`, f.GroupID)
+	}
+	if f.DepartmentID != 0 {
+		add(`t.group_id IN (SELECT id FROM service_groups WHERE department_id = ?)`, f.DepartmentID)
+	}
+	switch {
+	case f.AssigneeID == NoAssignee:
+		add(`t.assignee_id IS NULL`)
+	case f.AssigneeID != 0:
+		add(`t.assignee_id = ?`, f.AssigneeID)
+	}
+	if f.From != 0 {
+		add(`t.created_at >= ?`, f.From)
+	}
+	if f.To != 0 {
+		add(`t.created_at < ?`, f.To)
+	}
+	if q := ftsQuery(f.Text); q != "" {
+		add(`t.id IN (SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?
+			UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, q, q)
+	}
+	key, dir, cmp := "t.created_at", "DESC", "<"
+	switch f.Sort {
+	case SortOldest:
+		dir, cmp = "ASC", ">"
+	case SortActivity:
+		key = "t.last_message_at"
+	}
+	if f.After != nil {
+		add(`(`+key+`, t.id) `+cmp+` (?, ?)`, f.After.Key, f.After.ID)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	query := `SELECT t.id, COALESCE(t.protocol, ''), COALESCE(t.kind, ''), t.status, t.subject,
+			COALESCE(g.name, ''), COALESCE(u.name, ''), t.contact_id, c.name, c.profile_name, c.wa_id,
+			t.anonymous, t.created_at, t.last_message_at
+		FROM tickets t
+		JOIN contacts c ON c.id = t.contact_id
+		LEFT JOIN service_groups g ON g.id = t.group_id
+		LEFT JOIN users u ON u.id = t.assignee_id
+		` + cond + `
+		ORDER BY ` + key + ` ` + dir + `, t.id ` + dir + `
+		LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []TicketRow
+	for rows.Next() {
+		var t TicketRow
+		var name, profile string
+		if err := rows.Scan(&t.ID, &t.Protocol, &t.Kind, &t.Status, &t.Subject, &t.GroupName, &t.AssigneeName,
+			&t.ContactID, &name, &profile, &t.ContactWaID, &t.Anonymous, &t.CreatedAt, &t.LastMessageAt); err != nil {
+			return nil, nil, fmt.Errorf("search tickets: %w", err)
+		}
+		t.ContactName = Contact{Name: name, ProfileName: profile, WaID: t.ContactWaID}.DisplayName()
+		if t.Anonymous {
+			t.ContactID, t.ContactName, t.ContactWaID = 0, "", ""
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("search tickets: %w", err)
+	}
+	if len(out) <= f.Limit {
+		return out, nil, nil
+	}
+	out = out[:f.Limit]
+	last := out[len(out)-1]
+	next := &TicketCursor{Key: last.CreatedAt, ID: last.ID}
+	if f.Sort == SortActivity {
+		next.Key = last.LastMessageAt
+	}
+	return out, next, nil
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"balcao/app/protocol"
+	"balcao/app/store"
+	"balcao/views"
+)
+
+// contato is a citizen's profile, answers and tickets (anonymous ones left out).
+func (s *Server) contato(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.ContactProfileByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	answers, err := s.store.ContactProfileAnswers(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	tickets, err := s.store.ContactTickets(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := views.ContatoView{WaID: phone(c.WaID), ProfileName: c.ProfileName, Name: c.Name, CPF: c.CPF,
+		OptedOut: c.OptedOut, Since: brDate(c.CreatedAt)}
+	for _, a := range answers {
+		label := a.Label
+		if label == "" {
+			label = a.Key
+		}
+		v.Answers = append(v.Answers, views.ContatoAnswer{Label: label, Value: a.Value, When: brDate(a.CreatedAt)})
+	}
+	now := time.Now()
+	for _, t := range tickets {
+		v.Tickets = append(v.Tickets, views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol),
+			Kind: kindName(t.Kind), Status: ticketStatusLabels[t.Status], Subject: t.Subject, Group: t.GroupName,
+			Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt)})
+	}
+	title := store.Contact{Name: c.Name, ProfileName: c.ProfileName, WaID: c.WaID}.DisplayName()
+	return views.ContatoPage(s.page(r, title, "protocolos"), v).Render(r.Context(), w)
+}
