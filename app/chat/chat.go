@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,8 @@ type Service struct {
 	Wake func()
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Log receives the failures of background work such as automatic assignment (may be nil).
+	Log *slog.Logger
 }
 
 // Actor is who acts: the logged-in user.
@@ -87,8 +90,17 @@ func (s *Service) WindowOpen(c store.Contact) bool {
 // The tickets issue replaces it by the protocol number.
 func Reference(ticketID int64) string { return "nº " + strconv.FormatInt(ticketID, 10) }
 
-// Assume gives the conversation to the actor; of two clerks at once, one gets store.ErrTicketTaken.
+// Assume gives the conversation to the actor; of two clerks at once, one gets
+// store.ErrTicketTaken. A ticket in a group's queue is for the group's
+// members (and supervisors) only.
 func (s *Service) Assume(ctx context.Context, a Actor, ticketID int64) error {
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	if err := s.member(ctx, a, c); err != nil {
+		return err
+	}
 	if err := s.Store.AssignTicket(ctx, ticketID, a.ID); err != nil {
 		return err
 	}
@@ -96,16 +108,13 @@ func (s *Service) Assume(ctx context.Context, a Actor, ticketID int64) error {
 	return nil
 }
 
-// Finish closes the conversation.
+// Finish closes the conversation, from the status it is in now.
 func (s *Service) Finish(ctx context.Context, a Actor, ticketID int64) error {
-	if _, err := s.holding(ctx, a, ticketID); err != nil {
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
 		return err
 	}
-	if err := s.Store.CloseTicket(ctx, ticketID); err != nil {
-		return err
-	}
-	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
-	return nil
+	return s.ChangeStatus(ctx, a, ticketID, StatusChange{From: c.Status, To: store.TicketClosed})
 }
 
 // Open loads a conversation for the actor. When the actor holds it, unread
@@ -147,6 +156,9 @@ func (s *Service) markRead(ctx context.Context, ticketID int64) error {
 func (s *Service) holding(ctx context.Context, a Actor, ticketID int64) (store.Conversation, error) {
 	c, err := s.Store.ConversationByTicket(ctx, ticketID)
 	if err != nil {
+		return c, err
+	}
+	if err := s.member(ctx, a, c); err != nil {
 		return c, err
 	}
 	if !a.Holds(c) {

@@ -139,10 +139,10 @@ func (p *Processor) toQueue(ctx context.Context, m store.PendingInbound) (store.
 
 // apply carries out a decision inside the transaction that finishes m.
 func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInbound, d *bot.Decision) (ticketID int64, opened bool, err error) {
-	live := false
+	live, group := false, int64(0)
 	for _, e := range d.Effects {
-		if _, ok := e.(bot.HandToHuman); ok {
-			live = true
+		if h, ok := e.(bot.HandToHuman); ok {
+			live, group = true, h.GroupID
 		}
 	}
 	var number string
@@ -193,10 +193,44 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 			return 0, false, err
 		}
 	}
+	if live && group != 0 && ticketID != 0 {
+		if err := p.queue(ctx, tx, m, ticketID, group); err != nil {
+			return 0, false, err
+		}
+	}
 	if d.Ended() {
 		return ticketID, opened, p.store.DeleteBotSessionTx(ctx, tx, m.ContactID)
 	}
 	return ticketID, opened, p.store.SaveBotSessionTx(ctx, tx, m.ContactID, d.Session.Encode())
+}
+
+// queue puts a handed-over ticket in its group's hands: automatic assignment
+// runs in the same transaction, and when nobody is free the citizen is told
+// their place in the queue (the 24-hour window is open: they just wrote).
+func (p *Processor) queue(ctx context.Context, tx *sql.Tx, m store.PendingInbound, ticketID, group int64) error {
+	if _, err := p.store.DispatchGroupTx(ctx, tx, group); err != nil {
+		return err
+	}
+	pos, err := p.store.QueuePositionTx(ctx, tx, ticketID)
+	if err != nil || pos == 0 {
+		return err
+	}
+	msg := whatsapp.Text(m.WaID, QueuePlaceText(pos))
+	payload, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("queue place: %w", err)
+	}
+	_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: ticketID, ToWaID: m.WaID,
+		Kind: msg.Kind(), Body: msg.Summary(), Payload: string(payload)})
+	return err
+}
+
+// QueuePlaceText tells the citizen their place in the queue (pt-BR).
+func QueuePlaceText(pos int) string {
+	if pos == 1 {
+		return "Todos os atendentes estão ocupados agora. Você é o próximo da fila: já vamos atender."
+	}
+	return fmt.Sprintf("Todos os atendentes estão ocupados agora. Sua posição na fila: %dº. Aguarde, por favor: vamos atender na ordem de chegada.", pos)
 }
 
 // openTicket opens the ticket of an OpenTicket effect with its answers, and

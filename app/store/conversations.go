@@ -17,8 +17,10 @@ var ErrTicketClosed = errors.New("ticket closed")
 
 // Conversation is a ticket as the lists of the panel show it.
 type Conversation struct {
-	TicketID      int64
-	Status        string
+	TicketID int64
+	Status   string
+	// GroupID is the group whose queue the ticket is in (0: none, a plain chat).
+	GroupID       int64
 	AssigneeID    int64
 	AssigneeName  string
 	Unread        int
@@ -75,7 +77,7 @@ type ChatMessage struct {
 }
 
 // conversationSelect reads a Conversation; the caller adds WHERE and ORDER.
-const conversationSelect = `SELECT t.id, t.status, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.unread,
+const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.unread,
 	t.last_message_at, t.created_at, COALESCE(t.closed_at, 0),
 	c.id, c.wa_id, c.profile_name, c.name, c.last_inbound_at,
 	COALESCE(lm.body, ''), COALESCE(lm.direction, ''),
@@ -88,7 +90,7 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.assignee_id, 0), C
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
-	err := row.Scan(&c.TicketID, &c.Status, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
+	err := row.Scan(&c.TicketID, &c.Status, &c.GroupID, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
 		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
 		&c.Preview, &c.LastDirection, &c.WaitingSince)
 	return c, err
@@ -170,33 +172,39 @@ func (s *Store) ContactHistory(ctx context.Context, contactID int64, limit int) 
 	return out, rows.Err()
 }
 
-// AssignTicket gives an unheld, open ticket to userID. It is one UPDATE that
-// only matches a ticket nobody holds, so of two clerks clicking at once exactly
-// one wins; the other gets ErrTicketTaken (ErrTicketClosed, ErrNotFound).
-// Taking a ticket one already holds succeeds.
+// AssignTicket gives an unheld, open ticket to userID (a clerk's Assumir),
+// recording the change. The UPDATE only matches a ticket nobody holds, and the
+// writer runs one transaction at a time, so of two clerks clicking at once
+// exactly one wins; the other gets ErrTicketTaken (ErrTicketClosed,
+// ErrNotFound). Taking a ticket one already holds succeeds.
 func (s *Store) AssignTicket(ctx context.Context, ticketID, userID int64) error {
-	res, err := s.W.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?1, status = 'em_atendimento', updated_at = ?3
-		WHERE id = ?2 AND assignee_id IS NULL AND status <> 'encerrado'`, userID, ticketID, s.Now())
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var holder sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT status, assignee_id FROM tickets WHERE id = ?`, ticketID).Scan(&status, &holder)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case status == TicketClosed:
+			return ErrTicketClosed
+		case holder.Int64 == userID:
+			return nil
+		case holder.Valid:
+			return ErrTicketTaken
+		}
+		to := status
+		if status != TicketWaitingCit && status != TicketAnswered {
+			to = TicketInService
+		}
+		return s.TransitionTicketTx(ctx, tx, Transition{TicketID: ticketID, From: status, To: to, UserID: userID,
+			SetAssignee: true, AssigneeID: userID})
+	})
 	if err != nil {
 		return fmt.Errorf("assign ticket %d: %w", ticketID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	var status string
-	var holder sql.NullInt64
-	err = s.R.QueryRowContext(ctx, `SELECT status, assignee_id FROM tickets WHERE id = ?`, ticketID).Scan(&status, &holder)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("assign ticket %d: %w", ticketID, ErrNotFound)
-	case err != nil:
-		return fmt.Errorf("assign ticket %d: %w", ticketID, err)
-	case status == TicketClosed:
-		return fmt.Errorf("assign ticket %d: %w", ticketID, ErrTicketClosed)
-	case holder.Int64 == userID:
-		return nil
-	}
-	return fmt.Errorf("assign ticket %d: %w", ticketID, ErrTicketTaken)
+	return nil
 }
 
 // CloseTicket finishes an open ticket.

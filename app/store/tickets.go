@@ -66,7 +66,8 @@ func (s *Store) OpenTicketTx(ctx context.Context, tx *sql.Tx, t NewTicket) (Open
 	if err != nil {
 		return OpenedTicket{}, fmt.Errorf("open ticket: %w", err)
 	}
-	return o, nil
+	// The ticket's first status is its first recorded change (by the system).
+	return o, addChange(ctx, tx, TicketChange{TicketID: o.ID, At: now, Kind: ChangeStatus, To: t.Status})
 }
 
 // protocolYear is the year of a protocol number opened at now (Unix ms):

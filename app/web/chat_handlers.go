@@ -67,7 +67,7 @@ func chatError(err error, c store.Conversation) (int, string, bool) {
 	case errors.Is(err, chat.ErrNoTemplate):
 		return http.StatusConflict, "Nenhum modelo aprovado configurado (BALCAO_WA_TEMPLATE): avise o administrador.", true
 	}
-	return 0, "", false
+	return workflowError(err)
 }
 
 // atendimentos is the page of the two lists.
@@ -108,6 +108,7 @@ func (s *Server) atendimentosEvents(w http.ResponseWriter, r *http.Request) erro
 		ticket = live.TicketEvent(id)
 	}
 	sub := s.live.Subscribe(func(name string) bool { return name == live.EventQueue || name == ticket })
+	go s.keepSeen(r.Context(), currentUser(r).ID)
 	return s.streamHub(w, r, sub)
 }
 

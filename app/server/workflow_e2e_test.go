@@ -1,0 +1,49 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"balcao/app/store"
+)
+
+// TestHandedOverCitizensAreToldTheirPlaceInTheQueue: with no clerk of the
+// group online the citizen hears their place; a clerk coming online gets the
+// first in line.
+func TestHandedOverCitizensAreToldTheirPlaceInTheQueue(t *testing.T) {
+	a := startBot(t, "")
+	ctx := context.Background()
+	var group int64
+	if err := a.Store.R.QueryRow(`SELECT id FROM service_groups WHERE name = 'Atendimento geral'`).Scan(&group); err != nil {
+		t.Fatal(err)
+	}
+	first := newCitizen(t, a, "5517990000101")
+	mustContain(t, first.tap(first.say("Olá"), "Falar com atendente"), "Você é o próximo da fila")
+	second := newCitizen(t, a, "5517990000102")
+	mustContain(t, second.tap(second.say("Olá"), "Falar com atendente"), "Sua posição na fila: 2º")
+
+	clerk, u := a.LoginAs(store.RoleAgent, "clerk@example.com")
+	g, err := a.Store.GroupByID(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := a.Store.GroupMemberIDs(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.UpdateGroup(ctx, g, append(members, u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	clerk.PostForm("/atendente/situacao", map[string][]string{"situacao": {"online"}})
+	var firstTicket, secondHolder int64
+	a.Store.R.QueryRow(`SELECT t.id FROM tickets t JOIN contacts c ON c.id = t.contact_id WHERE c.wa_id = '5517990000101'
+		AND t.assignee_id = ?`, u.ID).Scan(&firstTicket)
+	a.Store.R.QueryRow(`SELECT COALESCE(t.assignee_id, 0) FROM tickets t JOIN contacts c ON c.id = t.contact_id
+		WHERE c.wa_id = '5517990000102'`).Scan(&secondHolder)
+	if firstTicket == 0 {
+		t.Errorf("the clerk coming online did not get the first citizen in line")
+	}
+	if g.MaxPerAgent > 1 && secondHolder != u.ID {
+		t.Errorf("the second citizen waits although the clerk has a free slot (cap %d)", g.MaxPerAgent)
+	}
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"balcao/app/chat"
+	"balcao/app/store"
+)
+
+// workflowError turns a workflow failure into a status and a pt-BR message.
+func workflowError(err error) (int, string, bool) {
+	switch {
+	case errors.Is(err, chat.ErrNotMember):
+		return http.StatusForbidden, "Este atendimento está na fila de um grupo do qual você não faz parte: só os membros do grupo (ou um supervisor) podem atuar nele.", true
+	case errors.Is(err, store.ErrStatusConflict):
+		return http.StatusConflict, "Outra pessoa mudou a situação deste atendimento enquanto você decidia; nada foi alterado. Veja a situação atual e tente de novo.", true
+	case errors.Is(err, chat.ErrBadTransition):
+		return http.StatusUnprocessableEntity, "Esta mudança de situação não é permitida a partir da situação atual do atendimento.", true
+	case errors.Is(err, chat.ErrNoReason):
+		return http.StatusUnprocessableEntity, "Informe o motivo.", true
+	case errors.Is(err, chat.ErrBadStatus):
+		return http.StatusUnprocessableEntity, "Situação de atendente desconhecida: escolha disponível, pausado ou offline.", true
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusUnprocessableEntity, "Grupo ou atendente não encontrado.", true
+	}
+	return 0, "", false
+}
+
+// changeStatus moves the ticket to the status asked, based on the status the
+// clerk saw (field "de"), with an optional comment.
+func (s *Server) changeStatus(r *http.Request, a chat.Actor, id int64) (string, error) {
+	to := r.PostFormValue("situacao")
+	err := s.chat.ChangeStatus(r.Context(), a, id, chat.StatusChange{
+		From: r.PostFormValue("de"), To: to, Comment: r.PostFormValue("comentario"), Public: r.PostFormValue("publico") != "",
+	})
+	return "Situação alterada para “" + ticketStatusLabels[to] + "”.", err
+}
+
+// forward sends the ticket to another group's queue with a reason.
+func (s *Server) forward(r *http.Request, a chat.Actor, id int64) (string, error) {
+	group, err := strconv.ParseInt(r.PostFormValue("grupo"), 10, 64)
+	if err != nil || group <= 0 {
+		return "", chat.ErrBadTransition
+	}
+	return "Atendimento encaminhado.", s.chat.Forward(r.Context(), a, id, group, r.PostFormValue("motivo"))
+}
+
+// reassign gives the ticket to another clerk (supervisors).
+func (s *Server) reassign(r *http.Request, a chat.Actor, id int64) (string, error) {
+	user, err := strconv.ParseInt(r.PostFormValue("atendente"), 10, 64)
+	if err != nil || user <= 0 {
+		return "", store.ErrNotFound
+	}
+	return "Atendimento transferido.", s.chat.Reassign(r.Context(), a, id, user)
+}
+
+// agentStatus changes the clerk's own status and goes back to where it was asked.
+func (s *Server) agentStatus(w http.ResponseWriter, r *http.Request) error {
+	err := s.chat.SetAgentStatus(r.Context(), actor(r), r.PostFormValue("situacao"), r.PostFormValue("motivo"))
+	if status, msg, ok := workflowError(err); ok {
+		return errStatus(status, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r.Context(), "Sua situação foi alterada.")
+	http.Redirect(w, r, "/atendimentos", http.StatusSeeOther)
+	return nil
+}
+
+// seenEvery is how often a clerk's presence is recorded while the panel is open.
+const seenEvery = time.Minute
+
+// touch records that u has the panel open (at most once per seenEvery): 15
+// minutes without it sets the clerk offline (chat.Service.Sweep).
+func (s *Server) touch(ctx context.Context, u store.User) {
+	if time.Since(time.UnixMilli(u.LastSeenAt)) < seenEvery {
+		return
+	}
+	if err := s.store.TouchUser(ctx, u.ID); err != nil && ctx.Err() == nil {
+		s.log.Warn("recording a clerk's presence", "user", u.ID, "err", err)
+	}
+}
+
+// keepSeen records the clerk's presence while their event stream is open.
+func (s *Server) keepSeen(ctx context.Context, userID int64) {
+	tick := time.NewTicker(seenEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := s.store.TouchUser(ctx, userID); err != nil && ctx.Err() == nil {
+				s.log.Warn("recording a clerk's presence", "user", userID, "err", err)
+			}
+		}
+	}
+}
