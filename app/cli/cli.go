@@ -44,6 +44,8 @@ func Run(ctx context.Context, env Env) int {
 		err = serve(ctx, env, args, true)
 	case "user":
 		err = userCommand(ctx, env, args)
+	case "token":
+		err = tokenCommand(ctx, env, args)
 	case "check":
 		err = check(ctx, env, args)
 	case "backup":
@@ -78,6 +80,8 @@ Commands:
   balcao demo [flags]        run with demo data and the WhatsApp simulator (temporary folder unless --data)
   balcao user add --name N --email E --role admin|supervisor|atendente [--data DIR]
                              create a panel user; the password is read from stdin or generated and printed once
+  balcao token create --name NAME [--data DIR]
+                             create a bearer token for the integration API (/api/v1); printed once, only its hash is kept
   balcao check [flags] [--env-file FILE]
                              check the configuration (WhatsApp credentials, data folder, disk space,
                              backup target, HTTPS) and say what is wrong; exit code 1 on a problem

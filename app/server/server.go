@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"balcao/app/api"
 	"balcao/app/backup"
 	"balcao/app/bot"
 	"balcao/app/chat"
@@ -63,7 +64,11 @@ type App struct {
 	Backup *backup.Replicator
 	// Health watches the disk and the backup for the panel's banners.
 	Health *health.Monitor
-	log    *slog.Logger
+	// API serves /api/v1; Webhooks delivers its outgoing webhooks.
+	API      *api.API
+	Webhooks *api.Deliverer
+
+	log *slog.Logger
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -91,7 +96,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		a.Simulator = newSimulator(o.Config, o.Log)
 	}
 	a.Relay = chat.NewRelay(st, a.Live, o.Log)
-	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang, Log: o.Log}
+	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang}
 	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
 	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
 		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded})
@@ -107,9 +112,12 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Media = media.NewFetcher(st, mediaClient(o.Config), o.Log, media.Options{OnFetched: a.Relay.Recorded})
 	a.Committer = ingest.NewCommitter(st, o.Log, func() { a.Inbox.Wake(); a.Media.Wake() })
 	a.Committer.OnStatuses(a.Relay.Statuses)
+	a.Webhooks = api.NewDeliverer(st, o.Log, api.DelivererOptions{})
+	a.API = api.New(api.Deps{Store: st, Chat: a.Chat, Log: o.Log, Wake: a.Webhooks.Wake})
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
 		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
-		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health, Bot: a.Bot})
+		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health, Bot: a.Bot,
+		API: a.API, Webhooks: a.Webhooks})
 	if err != nil {
 		a.closeData()
 		return nil, err
@@ -125,8 +133,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.goRun(func() { a.Outbox.Run(wctx) })
 	a.goRun(func() { a.Media.Run(wctx) })
 	a.goRun(func() { a.Relay.Run(wctx) })
-	a.goRun(func() { a.Chat.RunSweep(wctx) })
 	a.goRun(func() { a.Health.Run(wctx) })
+	a.goRun(func() { a.Webhooks.Run(wctx) })
 	return a, nil
 }
 

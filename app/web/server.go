@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 
+	"balcao/app/api"
 	"balcao/app/auth"
 	"balcao/app/bot"
 	"balcao/app/chat"
@@ -55,6 +56,11 @@ type Deps struct {
 	// Bot is the menu engine the inbox runs; the Robô page gives it the menu
 	// after every edit. Nil when the bot is not running.
 	Bot *bot.Engine
+	// API serves /api/v1 (one on Store and Chat, without a webhook worker to wake, when nil).
+	API *api.API
+	// Webhooks is the outgoing webhook worker, woken when an admin retries a
+	// delivery (may be nil: it polls).
+	Webhooks *api.Deliverer
 }
 
 // Server holds the dependencies of every handler.
@@ -76,6 +82,8 @@ type Server struct {
 	proxies    *trustedProxies
 	health     *health.Monitor
 	bot        *bot.Engine
+	api        *api.API
+	webhooks   *api.Deliverer
 	// banners yield the warnings shown on every page (disk full, backup
 	// stopped, WhatsApp sending stopped), each "" when all is well.
 	banners []func() string
@@ -93,18 +101,23 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		cfg: d.Config, store: d.Store, log: d.Log, static: d.Static, migrations: d.Migrations, demo: d.Demo, ingest: d.Ingest,
 		auth: &auth.Authenticator{Store: d.Store}, proxies: proxies,
-		closing: make(chan struct{}),
-		live:    d.Live,
-		chat:    d.Chat,
-		sim:     d.Simulator,
-		health:  d.Health,
-		bot:     d.Bot,
+		closing:  make(chan struct{}),
+		live:     d.Live,
+		chat:     d.Chat,
+		sim:      d.Simulator,
+		health:   d.Health,
+		bot:      d.Bot,
+		api:      d.API,
+		webhooks: d.Webhooks,
 	}
 	if s.live == nil {
 		s.live = live.NewHub()
 	}
 	if s.chat == nil {
 		s.chat = &chat.Service{Store: d.Store, Live: s.live, Template: d.Config.WA.Template, TemplateLang: d.Config.WA.TemplateLang}
+	}
+	if s.api == nil {
+		s.api = api.New(api.Deps{Store: d.Store, Chat: s.chat, Log: d.Log})
 	}
 	s.sessStore = sqlite3store.NewWithCleanupInterval(d.Store.W, 10*time.Minute)
 	s.sessions = scs.New()
