@@ -22,6 +22,13 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 	if demoMode {
 		name = "demo"
 	}
+	tickets := 0
+	if demoMode {
+		var err error
+		if tickets, args, err = ticketsFlag(args); err != nil {
+			return err
+		}
+	}
 	cfg, _, err := config.Load(name, args, env.Getenv, env.Stderr)
 	if err != nil {
 		return err
@@ -65,6 +72,11 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 		}
 		if _, err := app.Bot.ReloadMenu(ctx, app.Store); err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if tickets > 0 {
+			if err := generateTickets(ctx, env, app.Store, tickets); err != nil {
+				return err
+			}
 		}
 		printDemo(env, cfg, creds)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"balcao/app/protocol"
 )
@@ -17,7 +18,9 @@ type BulkContact struct {
 // BulkTicket is a ticket with its messages, written by InsertBulk. Its
 // protocol number is given from the year of CreatedAt, in slice order.
 type BulkTicket struct {
-	// Contact indexes the contacts passed to the same InsertBulk call.
+	// ContactID is an existing contact; when 0, Contact indexes the contacts
+	// passed to the same InsertBulk call.
+	ContactID     int64
 	Contact       int
 	Status        string
 	Kind          string
@@ -40,6 +43,37 @@ type BulkMessage struct {
 	CreatedAt int64
 }
 
+// InsertContacts writes contacts in one transaction and returns their ids.
+func (s *Store) InsertContacts(ctx context.Context, contacts []BulkContact) ([]int64, error) {
+	ids := make([]int64, 0, len(contacts))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO contacts (wa_id, profile_name, name, cpf, last_inbound_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		if err != nil {
+			return fmt.Errorf("insert contacts: %w", err)
+		}
+		defer st.Close()
+		for _, c := range contacts {
+			var id int64
+			if err := st.QueryRowContext(ctx, c.WaID, c.ProfileName, c.Name, c.CPF, c.CreatedAt, c.CreatedAt, c.CreatedAt).Scan(&id); err != nil {
+				return fmt.Errorf("insert contact %s: %w", c.WaID, err)
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// CountContacts returns how many contacts there are.
+func (s *Store) CountContacts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count contacts: %w", err)
+	}
+	return n, nil
+}
+
 // InsertBulk writes contacts and their tickets in one transaction with
 // prepared statements: the data generator's fast path (balcao demo
 // --tickets), and fixtures of tests. It returns the tickets' ids.
@@ -59,13 +93,31 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 			return fmt.Errorf("bulk insert: %w", err)
 		}
 		defer ticket.Close()
-		message, err := tx.PrepareContext(ctx, `INSERT INTO messages (contact_id, ticket_id, direction, type, body, status, author_id,
-				wa_timestamp, created_at, processed_at)
-			VALUES (?, ?, ?, 'text', ?, ?, NULLIF(?, 0), ?, ?, ?)`)
+		// Messages go many rows a statement: each statement fires the
+		// full-text triggers under a savepoint, and FTS5 writes its pending
+		// terms at every savepoint, so fewer statements is much faster.
+		full, err := tx.PrepareContext(ctx, bulkMessagesSQL(bulkMessageRows))
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
-		defer message.Close()
+		defer full.Close()
+		pending := make([]any, 0, bulkMessageRows*bulkMessageCols)
+		flush := func() error {
+			if len(pending) == 0 {
+				return nil
+			}
+			var err error
+			if len(pending) == cap(pending) {
+				_, err = full.ExecContext(ctx, pending...)
+			} else {
+				_, err = tx.ExecContext(ctx, bulkMessagesSQL(len(pending)/bulkMessageCols), pending...)
+			}
+			pending = pending[:0]
+			if err != nil {
+				return fmt.Errorf("bulk insert messages: %w", err)
+			}
+			return nil
+		}
 
 		contactIDs := make([]int64, len(contacts))
 		for i, c := range contacts {
@@ -89,10 +141,13 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 			if err != nil {
 				return err
 			}
-			if t.Contact < 0 || t.Contact >= len(contactIDs) {
-				return fmt.Errorf("bulk insert: ticket %d: contact %d of %d", i, t.Contact, len(contactIDs))
+			cid := t.ContactID
+			if cid == 0 {
+				if t.Contact < 0 || t.Contact >= len(contactIDs) {
+					return fmt.Errorf("bulk insert: ticket %d: contact %d of %d", i, t.Contact, len(contactIDs))
+				}
+				cid = contactIDs[t.Contact]
 			}
-			cid := contactIDs[t.Contact]
 			if err := ticket.QueryRowContext(ctx, cid, t.Status, t.AssigneeID, t.LastMessageAt, t.CreatedAt, t.LastMessageAt,
 				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, t.Anonymous, t.Subject).Scan(&ids[i]); err != nil {
 				return fmt.Errorf("bulk insert ticket: %w", err)
@@ -102,11 +157,16 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 				if m.Out {
 					dir, status, processed = "out", "delivered", nil
 				}
-				if _, err := message.ExecContext(ctx, cid, ids[i], dir, m.Body, status, m.AuthorID, m.CreatedAt/1000,
-					m.CreatedAt, processed); err != nil {
-					return fmt.Errorf("bulk insert message: %w", err)
+				pending = append(pending, cid, ids[i], dir, m.Body, status, m.AuthorID, m.CreatedAt/1000, m.CreatedAt, processed)
+				if len(pending) == cap(pending) {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
 			}
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		for year, last := range counters {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO protocol_counters (year, last) VALUES (?, ?)
@@ -117,4 +177,45 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 		return nil
 	})
 	return ids, err
+}
+
+// bulkMessageRows is how many messages one INSERT of InsertBulk writes.
+const bulkMessageRows = 200
+
+// bulkMessageCols is the number of values of one message row of bulkMessagesSQL.
+const bulkMessageCols = 9
+
+// bulkMessagesSQL inserts n messages.
+func bulkMessagesSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO messages (contact_id, ticket_id, direction, type, body, status, author_id, wa_timestamp, created_at, processed_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, 'text', ?, ?, NULLIF(?, 0), ?, ?, ?)`)
+	}
+	return b.String()
+}
+
+// defaultCacheKiB is SQLite's own page cache size (2,000 KiB).
+const defaultCacheKiB = 2000
+
+// WriterCache sets the writer connection's page cache to mib MiB (0: back to
+// SQLite's default), statement journals in memory while it is set. Bulk
+// writes that touch random index pages (messages by contact, the full-text
+// index) go faster with a large cache.
+func (s *Store) WriterCache(ctx context.Context, mib int) error {
+	kib := defaultCacheKiB
+	if mib > 0 {
+		kib = mib * 1024
+	}
+	temp := "DEFAULT"
+	if mib > 0 {
+		temp = "MEMORY"
+	}
+	if _, err := s.W.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d; PRAGMA temp_store = %s`, kib, temp)); err != nil {
+		return fmt.Errorf("writer cache: %w", err)
+	}
+	return nil
 }
