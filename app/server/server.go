@@ -96,7 +96,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		a.Simulator = newSimulator(o.Config, o.Log)
 	}
 	a.Relay = chat.NewRelay(st, a.Live, o.Log)
-	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang}
+	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang, Log: o.Log}
 	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
 	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
 		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded})
@@ -133,6 +133,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.goRun(func() { a.Outbox.Run(wctx) })
 	a.goRun(func() { a.Media.Run(wctx) })
 	a.goRun(func() { a.Relay.Run(wctx) })
+	a.goRun(func() { a.Chat.RunSweep(wctx) })
 	a.goRun(func() { a.Health.Run(wctx) })
 	a.goRun(func() { a.Webhooks.Run(wctx) })
 	return a, nil

@@ -38,6 +38,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) panel() http.Handler {
 	mux := http.NewServeMux()
 	admin := s.requireRole(store.RoleAdmin)
+	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)
 
 	// Sign-in and first run.
 	mux.Handle("GET /entrar", s.h(s.loginForm))
@@ -58,6 +59,10 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /atendimentos/{id}/responder", s.requireUser(s.h(s.chatAction(s.reply))))
 	mux.Handle("POST /atendimentos/{id}/modelo", s.requireUser(s.h(s.chatAction(s.sendTemplate))))
 	mux.Handle("POST /atendimentos/{id}/finalizar", s.requireUser(s.h(s.chatAction(s.finish))))
+	mux.Handle("POST /atendimentos/{id}/situacao", s.requireUser(s.h(s.chatAction(s.changeStatus))))
+	mux.Handle("POST /atendimentos/{id}/encaminhar", s.requireUser(s.h(s.chatAction(s.forward))))
+	mux.Handle("POST /atendimentos/{id}/reatribuir", supervisor(s.h(s.chatAction(s.reassign))))
+	mux.Handle("POST /atendente/situacao", s.requireUser(s.h(s.agentStatus)))
 	mux.Handle("POST /atendimentos/{id}/mensagens/{msg}/reenviar", s.requireUser(s.h(s.chatAction(s.resend))))
 	mux.Handle("GET /midia/{id}", s.requireUser(s.h(s.media)))
 
@@ -78,7 +83,6 @@ func (s *Server) panel() http.Handler {
 	}
 	mux.Handle("GET /protocolos", s.requireUser(s.h(s.protocolos)))
 	mux.Handle("GET /contatos/{id}", s.requireUser(s.h(s.contato)))
-	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)
 	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.kbList)))
 	mux.Handle("GET /conhecimento/novo", supervisor(s.h(s.kbNew)))
 	mux.Handle("POST /conhecimento", supervisor(s.h(s.kbSave)))
