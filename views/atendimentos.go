@@ -18,6 +18,8 @@ type ConvItem struct {
 // ConvLists are the two lists of Atendimentos.
 type ConvLists struct {
 	Waiting, Mine []ConvItem
+	// Team is shown to supervisors only (nil for clerks).
+	Team []TeamMember
 }
 
 // ChatView is an open conversation.
@@ -46,6 +48,13 @@ type ChatView struct {
 	Error, Notice string
 	// Text is the draft kept after a refused send.
 	Text string
+	// Status is the ticket's status code; NextStatuses the ones the viewer may set.
+	Status       string
+	NextStatuses []Option
+	// Groups are where the ticket may be forwarded; Agents who a supervisor may give it to.
+	Groups, Agents []Option
+	// Changes is the recorded history of the ticket.
+	Changes []ChangeItem
 }
 
 // ChatMsg is one message of a conversation.

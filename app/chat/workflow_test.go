@@ -476,3 +476,46 @@ func TestAssignmentRacesNeverGiveATicketTwice(t *testing.T) {
 		}
 	}
 }
+
+func TestPanelShowsTheWorkflowControlsAndTheTeam(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, u := w.clerk("carla@example.com")
+	outsider, _ := w.clerk("otto@example.com")
+	sup, _ := w.LoginAs(store.RoleSupervisor, "sara@example.com")
+	g := w.group("Água", store.LevelN1, 5, u.ID)
+	w.group("Obras — N3", store.LevelN3, 5)
+	waiting := w.ticket(store.TicketQueued, g)
+	if !strings.Contains(between(clerk.Get("/atendimentos").Body, `id="lista-aguardando"`, `</ul>`), ticketPath(waiting, "")) {
+		t.Errorf("a member does not see the group's queue")
+	}
+	if strings.Contains(between(outsider.Get("/atendimentos").Body, `id="lista-aguardando"`, `</ul>`), ticketPath(waiting, "")) {
+		t.Errorf("a clerk outside the group sees its queue")
+	}
+	clerk.PostForm(ticketPath(waiting, "/assumir"), nil)
+	clerk.PostForm(ticketPath(waiting, "/situacao"), url.Values{"de": {"em_atendimento"}, "situacao": {"aguardando_cidadao"},
+		"comentario": {"Pedi o número da matrícula"}})
+	page := clerk.Get(ticketPath(waiting, "")).Body
+	for _, want := range []string{`id="form-situacao"`, `value="em_atendimento"`, `id="form-encaminhar"`, "Obras — N3 (N3 · Saneamento)",
+		`id="historico"`, "Pedi o número da matrícula", "para “Aguardando o cidadão”"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the conversation page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `id="form-reatribuir"`) {
+		t.Errorf("a clerk is offered the supervisor's reassignment")
+	}
+	if !strings.Contains(sup.Get(ticketPath(waiting, "")).Body, `id="form-reatribuir"`) {
+		t.Errorf("the supervisor is not offered reassignment")
+	}
+	clerk.PostForm("/atendente/situacao", url.Values{"situacao": {"pausado"}, "motivo": {"Almoço"}})
+	if !strings.Contains(clerk.Get("/atendimentos").Body, `id="minha-situacao"`) {
+		t.Errorf("Atendimentos has no status control")
+	}
+	if strings.Contains(clerk.Get("/atendimentos").Body, `id="equipe"`) {
+		t.Errorf("a clerk sees the team panel")
+	}
+	team := between(sup.Get("/atendimentos").Body, `id="equipe"`, `</table>`)
+	if !strings.Contains(team, "carla") || !strings.Contains(team, "Pausado") || !strings.Contains(team, "Almoço") {
+		t.Errorf("supervisors do not see the clerk paused with the reason:\n%s", team)
+	}
+}

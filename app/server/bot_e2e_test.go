@@ -240,7 +240,9 @@ func TestBotHandsTheChatToAClerkWithItsHistory(t *testing.T) {
 	if n := count(t, a.Store.R, `SELECT count(*) FROM messages WHERE ticket_id = ? AND body = 'Preciso de ajuda com um alvará'`, ticket); n != 1 {
 		t.Errorf("the citizen's message after the hand-off is not in the ticket")
 	}
-	clerk, _ := a.LoginAs(store.RoleAgent, "clerk@example.com")
+	// The ticket waits in the group's queue, which its members see.
+	clerk, u := a.LoginAs(store.RoleAgent, "clerk@example.com")
+	joinGroup(t, a, "Atendimento geral", u.ID)
 	queue := clerk.Get("/atendimentos").Body
 	if !strings.Contains(queue, "/atendimentos/"+itoa(ticket)) {
 		t.Fatalf("the ticket is not in Atendimentos")

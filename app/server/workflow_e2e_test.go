@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"balcao/app/server/servertest"
 	"balcao/app/store"
 )
 
@@ -12,28 +13,13 @@ import (
 // first in line.
 func TestHandedOverCitizensAreToldTheirPlaceInTheQueue(t *testing.T) {
 	a := startBot(t, "")
-	ctx := context.Background()
-	var group int64
-	if err := a.Store.R.QueryRow(`SELECT id FROM service_groups WHERE name = 'Atendimento geral'`).Scan(&group); err != nil {
-		t.Fatal(err)
-	}
 	first := newCitizen(t, a, "5517990000101")
 	mustContain(t, first.tap(first.say("Olá"), "Falar com atendente"), "Você é o próximo da fila")
 	second := newCitizen(t, a, "5517990000102")
 	mustContain(t, second.tap(second.say("Olá"), "Falar com atendente"), "Sua posição na fila: 2º")
 
 	clerk, u := a.LoginAs(store.RoleAgent, "clerk@example.com")
-	g, err := a.Store.GroupByID(ctx, group)
-	if err != nil {
-		t.Fatal(err)
-	}
-	members, err := a.Store.GroupMemberIDs(ctx, group)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Store.UpdateGroup(ctx, g, append(members, u.ID)); err != nil {
-		t.Fatal(err)
-	}
+	g := joinGroup(t, a, "Atendimento geral", u.ID)
 	clerk.PostForm("/atendente/situacao", map[string][]string{"situacao": {"online"}})
 	var firstTicket, secondHolder int64
 	a.Store.R.QueryRow(`SELECT t.id FROM tickets t JOIN contacts c ON c.id = t.contact_id WHERE c.wa_id = '5517990000101'
@@ -46,4 +32,26 @@ func TestHandedOverCitizensAreToldTheirPlaceInTheQueue(t *testing.T) {
 	if g.MaxPerAgent > 1 && secondHolder != u.ID {
 		t.Errorf("the second citizen waits although the clerk has a free slot (cap %d)", g.MaxPerAgent)
 	}
+}
+
+// joinGroup adds userID to the group named name and returns the group.
+func joinGroup(t *testing.T, a *servertest.App, name string, userID int64) store.Group {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := a.Store.R.QueryRow(`SELECT id FROM service_groups WHERE name = ?`, name).Scan(&id); err != nil {
+		t.Fatalf("group %s: %v", name, err)
+	}
+	g, err := a.Store.GroupByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := a.Store.GroupMemberIDs(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.UpdateGroup(ctx, g, append(members, userID)); err != nil {
+		t.Fatal(err)
+	}
+	return g
 }

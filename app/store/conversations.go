@@ -114,12 +114,15 @@ func (s *Store) conversations(ctx context.Context, where string, args ...any) ([
 }
 
 // WaitingConversations lists the tickets in the queue that nobody holds,
-// the longest waiting first: chats handed over by the bot ('em_fila') and
-// the demands it recorded ('novo', e.g. an ouvidoria manifestation), which
-// become the clerk's chat once taken.
-func (s *Store) WaitingConversations(ctx context.Context, limit int) ([]Conversation, error) {
-	out, err := s.conversations(ctx, `WHERE t.status IN ('novo', 'em_fila', 'reaberto') AND t.assignee_id IS NULL
-		ORDER BY t.created_at, t.id LIMIT ?`, limit)
+// highest priority then longest waiting first: chats handed over by the bot
+// ('em_fila'), forwarded or reopened ones, and the demands it recorded
+// ('novo', e.g. an ouvidoria manifestation), which become the clerk's chat
+// once taken. Unless all is set, tickets of a group are listed only to the
+// group's members (viewerID).
+func (s *Store) WaitingConversations(ctx context.Context, viewerID int64, all bool, limit int) ([]Conversation, error) {
+	out, err := s.conversations(ctx, `WHERE t.status IN ('novo', 'em_fila', 'encaminhado', 'reaberto') AND t.assignee_id IS NULL
+		AND (?1 OR t.group_id IS NULL OR t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?2))
+		ORDER BY t.priority DESC, t.created_at, t.id LIMIT ?3`, all, viewerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("waiting conversations: %w", err)
 	}

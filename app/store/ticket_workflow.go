@@ -276,3 +276,34 @@ func (s *Store) SweepIdleAgents(ctx context.Context, before int64) ([]int64, err
 	}
 	return out, rows.Err()
 }
+
+// AgentLoad is a clerk's status and how many chats they have in service.
+type AgentLoad struct {
+	ID          int64
+	Name        string
+	Role        string
+	Status      string
+	PauseReason string
+	StatusAt    int64
+	Open        int
+}
+
+// AgentLoads lists the active users with their status and chats in service, by name.
+func (s *Store) AgentLoads(ctx context.Context) ([]AgentLoad, error) {
+	rows, err := s.R.QueryContext(ctx, `SELECT u.id, u.name, u.role, u.status, u.pause_reason, u.status_at,
+			(SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'em_atendimento')
+		FROM users u WHERE u.active ORDER BY u.name, u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("agent loads: %w", err)
+	}
+	defer rows.Close()
+	var out []AgentLoad
+	for rows.Next() {
+		var a AgentLoad
+		if err := rows.Scan(&a.ID, &a.Name, &a.Role, &a.Status, &a.PauseReason, &a.StatusAt, &a.Open); err != nil {
+			return nil, fmt.Errorf("agent loads: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

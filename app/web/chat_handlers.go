@@ -76,7 +76,8 @@ func (s *Server) atendimentos(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return views.AtendimentosPage(s.page(r, "Atendimentos", "atendimentos"), lists).Render(r.Context(), w)
+	me := agentStatus(currentUser(r))
+	return views.AtendimentosPage(s.page(r, "Atendimentos", "atendimentos"), me, lists).Render(r.Context(), w)
 }
 
 // atendimentosLists is the live fragment of the two lists.
@@ -89,7 +90,8 @@ func (s *Server) atendimentosLists(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) convLists(r *http.Request) (views.ConvLists, error) {
-	waiting, err := s.store.WaitingConversations(r.Context(), listLimit)
+	a := actor(r)
+	waiting, err := s.store.WaitingConversations(r.Context(), a.ID, a.Supervises(), listLimit)
 	if err != nil {
 		return views.ConvLists{}, err
 	}
@@ -98,7 +100,13 @@ func (s *Server) convLists(r *http.Request) (views.ConvLists, error) {
 		return views.ConvLists{}, err
 	}
 	now := time.Now()
-	return views.ConvLists{Waiting: convItems(waiting, now), Mine: convItems(mine, now)}, nil
+	lists := views.ConvLists{Waiting: convItems(waiting, now), Mine: convItems(mine, now)}
+	if a.Supervises() {
+		if lists.Team, err = s.team(r.Context(), now); err != nil {
+			return views.ConvLists{}, err
+		}
+	}
+	return lists, nil
 }
 
 // atendimentosEvents streams "fila" and, with ?ticket=N, that conversation's events.
@@ -123,7 +131,7 @@ func (s *Server) openChat(r *http.Request) (views.ChatView, error) {
 	if err != nil {
 		return views.ChatView{}, err
 	}
-	return s.chatView(a, c, msgs), nil
+	return s.chatView(r.Context(), a, c, msgs)
 }
 
 // conversation is the page of one conversation.
@@ -155,7 +163,10 @@ func (s *Server) conversationActions(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	v := s.chatView(actor(r), c, nil)
+	v, err := s.chatView(r.Context(), actor(r), c, nil)
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("estado") == v.StateKey {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -191,7 +202,10 @@ func (s *Server) chatAction(do func(r *http.Request, a chat.Actor, ticketID int6
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil
 		}
-		v := s.chatView(a, c, msgs)
+		v, err := s.chatView(r.Context(), a, c, msgs)
+		if err != nil {
+			return err
+		}
 		v.Error, v.Notice = msg, notice
 		if actErr != nil {
 			v.Notice = ""

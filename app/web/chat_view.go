@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -101,7 +102,7 @@ func clipRunes(s string, n int) string {
 }
 
 // chatView builds the conversation as the viewer sees it.
-func (s *Server) chatView(a chat.Actor, c store.Conversation, msgs []store.ChatMessage) views.ChatView {
+func (s *Server) chatView(ctx context.Context, a chat.Actor, c store.Conversation, msgs []store.ChatMessage) (views.ChatView, error) {
 	now := time.Now()
 	v := views.ChatView{
 		TicketID: c.TicketID, Name: c.Contact.DisplayName(), Number: "+" + c.Contact.WaID,
@@ -115,7 +116,7 @@ func (s *Server) chatView(a chat.Actor, c store.Conversation, msgs []store.ChatM
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, chatMsg(c, m, now))
 	}
-	return v
+	return v, s.withWorkflow(ctx, a, c, &v)
 }
 
 func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time) views.ChatMsg {

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"balcao/app/chat"
+	"balcao/app/store"
+	"balcao/views"
+)
+
+// Everything a clerk reads in this file is pt-BR.
+
+var agentStatusLabels = map[string]string{
+	store.StatusOnline:  "Disponível",
+	store.StatusPaused:  "Pausado",
+	store.StatusOffline: "Offline",
+}
+
+// agentStatus is the viewer's status for the status control.
+func agentStatus(u store.User) views.AgentStatus {
+	return views.AgentStatus{Status: u.Status, Label: agentStatusLabels[u.Status], Reason: u.PauseReason}
+}
+
+// team lists the clerks with their status, for supervisors.
+func (s *Server) team(ctx context.Context, now time.Time) ([]views.TeamMember, error) {
+	loads, err := s.store.AgentLoads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.TeamMember, 0, len(loads))
+	for _, a := range loads {
+		m := views.TeamMember{Name: a.Name, Status: a.Status, StatusLabel: agentStatusLabels[a.Status], Open: a.Open}
+		if a.Status == store.StatusPaused {
+			m.Reason = a.PauseReason
+		}
+		if a.StatusAt > 0 {
+			m.Since = clockLabel(a.StatusAt, now)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// withWorkflow adds to v what the viewer may do with the ticket's workflow
+// and the ticket's recorded history.
+func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, v *views.ChatView) error {
+	v.Status = c.Status
+	groups, err := s.store.ListGroups(ctx)
+	if err != nil {
+		return err
+	}
+	if a.Holds(c) {
+		for _, st := range chat.NextStatuses(c.Status) {
+			v.NextStatuses = append(v.NextStatuses, views.Option{Value: st, Label: ticketStatusLabels[st]})
+		}
+		if chat.Allowed(c.Status, store.TicketForwarded) {
+			for _, g := range groups {
+				if g.ID != c.GroupID {
+					v.Groups = append(v.Groups, views.Option{Value: strconv.FormatInt(g.ID, 10),
+						Label: g.Name + " (" + g.Level + " · " + g.DepartmentName + ")"})
+				}
+			}
+		}
+	}
+	names := map[int64]string{}
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		names[u.ID] = u.Name
+		if a.Supervises() && u.Active && u.ID != c.AssigneeID && c.Status != store.TicketClosed {
+			v.Agents = append(v.Agents, views.Option{Value: strconv.FormatInt(u.ID, 10),
+				Label: u.Name + " (" + agentStatusLabels[u.Status] + ")"})
+		}
+	}
+	changes, err := s.store.TicketChanges(ctx, c.TicketID)
+	if err != nil {
+		return err
+	}
+	groupNames := map[string]string{}
+	for _, g := range groups {
+		groupNames[strconv.FormatInt(g.ID, 10)] = g.Name
+	}
+	now := time.Now()
+	for _, e := range changes {
+		v.Changes = append(v.Changes, changeItem(e, names, groupNames, now))
+	}
+	return nil
+}
+
+// changeItem says in words what a recorded change did.
+func changeItem(e store.TicketChange, users map[int64]string, groups map[string]string, now time.Time) views.ChangeItem {
+	it := views.ChangeItem{Time: clockLabel(e.At, now), Who: e.UserName, Comment: e.Comment, Public: e.Public && e.Comment != ""}
+	if e.UserID == 0 {
+		it.Who = "Sistema"
+	}
+	user := func(id string) string {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		if name, ok := users[n]; ok {
+			return name
+		}
+		return "ninguém"
+	}
+	switch e.Kind {
+	case store.ChangeStatus:
+		if e.From == "" {
+			it.Text = "abriu o atendimento: " + ticketStatusLabels[e.To]
+		} else {
+			it.Text = "mudou a situação de “" + ticketStatusLabels[e.From] + "” para “" + ticketStatusLabels[e.To] + "”"
+		}
+	case store.ChangeAssign:
+		it.Text = "atribuiu a " + user(e.To)
+		if e.To == "" {
+			it.Text = "tirou de " + user(e.From) + " (volta à fila)"
+		}
+	case store.ChangeForward:
+		it.Text = "encaminhou para o grupo " + groups[e.To]
+	case store.ChangeNote:
+		it.Text, it.Note = "nota interna:", true
+	default:
+		it.Text = e.Kind
+	}
+	return it
+}
