@@ -75,6 +75,8 @@ type ChatMsg struct {
 	Tick, TickClass, TickTitle string
 	ErrorText                  string
 	CanResend                  bool
+	// Note: an internal note of the team, never sent to the citizen.
+	Note bool
 }
 
 func (c ChatView) url(suffix string) string {

@@ -269,6 +269,31 @@ func (s *Service) logError(what string, err error) {
 	}
 }
 
+// AddNote records an internal note on a ticket: shown to the team in the
+// conversation, never sent to the citizen. Anyone who may work on the
+// ticket's group may write one, on an open or a closed ticket.
+func (s *Service) AddNote(ctx context.Context, a Actor, ticketID int64, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ErrEmpty
+	}
+	if utf8.RuneCountInString(text) > MaxComment {
+		return ErrTooLong
+	}
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	if err := s.member(ctx, a, c); err != nil {
+		return err
+	}
+	if err := s.Store.AddNote(ctx, ticketID, a.ID, text); err != nil {
+		return err
+	}
+	s.Live.Publish(live.TicketEvent(ticketID))
+	return nil
+}
+
 // RunSweep sets offline, every minute until ctx ends, the clerks whose panel
 // was not open for IdleOffline, and dispatches every group's queue (work
 // that waited for a slot the events missed).

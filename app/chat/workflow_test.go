@@ -519,3 +519,40 @@ func TestPanelShowsTheWorkflowControlsAndTheTeam(t *testing.T) {
 		t.Errorf("supervisors do not see the clerk paused with the reason:\n%s", team)
 	}
 }
+
+func TestInternalNotesAreShownToTheTeamAndNeverSent(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, u := w.clerk("carla@example.com")
+	colleague, c := w.clerk("otto@example.com")
+	outsider, _ := w.clerk("olga@example.com")
+	g := w.group("Ouvidoria", store.LevelN2, 5, u.ID, c.ID)
+	id := w.ticket(store.TicketQueued, g)
+	clerk.PostForm(ticketPath(id, "/assumir"), nil)
+	before := count(t, w.App, `SELECT count(*) FROM outbox`) + count(t, w.App, `SELECT count(*) FROM messages`)
+	cases := []struct {
+		name string
+		c    *testutil.Client
+		note string
+		want int
+	}{
+		{"holder", clerk, "Cidadão já ligou duas vezes; prioridade.", http.StatusOK},
+		{"colleague of the group", colleague, "Conferi no sistema da água: matrícula ok.", http.StatusOK},
+		{"empty", clerk, "   ", http.StatusUnprocessableEntity},
+		{"outside the group", outsider, "curioso", http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		if res := tc.c.PostForm(ticketPath(id, "/nota"), url.Values{"nota": {tc.note}}); res.Status != tc.want {
+			t.Errorf("%s: status %d; want %d", tc.name, res.Status, tc.want)
+		}
+	}
+	if after := count(t, w.App, `SELECT count(*) FROM outbox`) + count(t, w.App, `SELECT count(*) FROM messages`); after != before {
+		t.Errorf("a note became a message or an outbox row")
+	}
+	log := clerk.Get(ticketPath(id, "/mensagens")).Body
+	if strings.Count(log, `class="bubble note"`) != 2 || !strings.Contains(log, "matrícula ok") || !strings.Contains(log, "Nota interna · otto") {
+		t.Errorf("the notes are not shown as notes:\n%s", log)
+	}
+	if strings.Contains(log, "curioso") {
+		t.Errorf("a refused note was stored")
+	}
+}

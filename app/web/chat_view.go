@@ -113,10 +113,12 @@ func (s *Server) chatView(ctx context.Context, a chat.Actor, c store.Conversatio
 		Reference: chat.Reference(c.TicketID),
 	}
 	v.StateKey = fmt.Sprintf("%d-%s-%t", c.AssigneeID, c.Status, v.WindowOpen)
-	for _, m := range msgs {
-		v.Messages = append(v.Messages, chatMsg(c, m, now))
+	changes, err := s.store.TicketChanges(ctx, c.TicketID)
+	if err != nil {
+		return v, err
 	}
-	return v, s.withWorkflow(ctx, a, c, &v)
+	v.Messages = withNotes(c, msgs, changes, now)
+	return v, s.withWorkflow(ctx, a, c, changes, &v)
 }
 
 func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time) views.ChatMsg {

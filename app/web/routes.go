@@ -62,6 +62,7 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /atendimentos/{id}/situacao", s.requireUser(s.h(s.chatAction(s.changeStatus))))
 	mux.Handle("POST /atendimentos/{id}/encaminhar", s.requireUser(s.h(s.chatAction(s.forward))))
 	mux.Handle("POST /atendimentos/{id}/reatribuir", supervisor(s.h(s.chatAction(s.reassign))))
+	mux.Handle("POST /atendimentos/{id}/nota", s.requireUser(s.h(s.chatAction(s.note))))
 	mux.Handle("POST /atendente/situacao", s.requireUser(s.h(s.agentStatus)))
 	mux.Handle("POST /atendimentos/{id}/mensagens/{msg}/reenviar", s.requireUser(s.h(s.chatAction(s.resend))))
 	mux.Handle("GET /midia/{id}", s.requireUser(s.h(s.media)))

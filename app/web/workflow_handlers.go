@@ -58,6 +58,11 @@ func (s *Server) reassign(r *http.Request, a chat.Actor, id int64) (string, erro
 	return "Atendimento transferido.", s.chat.Reassign(r.Context(), a, id, user)
 }
 
+// note records an internal note.
+func (s *Server) note(r *http.Request, a chat.Actor, id int64) (string, error) {
+	return "Nota interna registrada: só a equipe a vê.", s.chat.AddNote(r.Context(), a, id, r.PostFormValue("nota"))
+}
+
 // agentStatus changes the clerk's own status and goes back to where it was asked.
 func (s *Server) agentStatus(w http.ResponseWriter, r *http.Request) error {
 	err := s.chat.SetAgentStatus(r.Context(), actor(r), r.PostFormValue("situacao"), r.PostFormValue("motivo"))

@@ -45,7 +45,7 @@ func (s *Server) team(ctx context.Context, now time.Time) ([]views.TeamMember, e
 
 // withWorkflow adds to v what the viewer may do with the ticket's workflow
 // and the ticket's recorded history.
-func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, v *views.ChatView) error {
+func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, changes []store.TicketChange, v *views.ChatView) error {
 	v.Status = c.Status
 	groups, err := s.store.ListGroups(ctx)
 	if err != nil {
@@ -76,19 +76,44 @@ func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Convers
 				Label: u.Name + " (" + agentStatusLabels[u.Status] + ")"})
 		}
 	}
-	changes, err := s.store.TicketChanges(ctx, c.TicketID)
-	if err != nil {
-		return err
-	}
 	groupNames := map[string]string{}
 	for _, g := range groups {
 		groupNames[strconv.FormatInt(g.ID, 10)] = g.Name
 	}
 	now := time.Now()
 	for _, e := range changes {
-		v.Changes = append(v.Changes, changeItem(e, names, groupNames, now))
+		if e.Kind != store.ChangeNote { // notes are shown among the messages
+			v.Changes = append(v.Changes, changeItem(e, names, groupNames, now))
+		}
 	}
 	return nil
+}
+
+// withNotes is the conversation's messages with the team's internal notes
+// among them, in the order they happened.
+func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.TicketChange, now time.Time) []views.ChatMsg {
+	out := make([]views.ChatMsg, 0, len(msgs))
+	var notes []store.TicketChange
+	for _, e := range changes {
+		if e.Kind == store.ChangeNote {
+			notes = append(notes, e)
+		}
+	}
+	for _, m := range msgs {
+		for len(notes) > 0 && notes[0].At < m.CreatedAt {
+			out = append(out, noteMsg(notes[0], now))
+			notes = notes[1:]
+		}
+		out = append(out, chatMsg(c, m, now))
+	}
+	for _, n := range notes {
+		out = append(out, noteMsg(n, now))
+	}
+	return out
+}
+
+func noteMsg(e store.TicketChange, now time.Time) views.ChatMsg {
+	return views.ChatMsg{ID: e.ID, Note: true, Author: e.UserName, Time: clockLabel(e.At, now), Body: e.Comment, Kind: "note"}
 }
 
 // changeItem says in words what a recorded change did.
@@ -118,8 +143,6 @@ func changeItem(e store.TicketChange, users map[int64]string, groups map[string]
 		}
 	case store.ChangeForward:
 		it.Text = "encaminhou para o grupo " + groups[e.To]
-	case store.ChangeNote:
-		it.Text, it.Note = "nota interna:", true
 	default:
 		it.Text = e.Kind
 	}
