@@ -68,13 +68,30 @@ type TicketRow struct {
 }
 
 // ftsQuery turns what a clerk typed into an FTS5 query: every word must
-// appear (as a word or the start of one); FTS5 operators typed are plain text.
+// appear in the same message (whole words, accents ignored); FTS5 operators
+// typed are plain words. Whole words keep a lookup a seek in the index, where
+// a prefix would merge the lists of every word that starts so.
 func ftsQuery(text string) string {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	for i, w := range words {
-		words[i] = `"` + w + `"*`
+		words[i] = `"` + w + `"`
 	}
 	return strings.Join(words, " ")
+}
+
+// commonTextRows is where a text search stops reading every match and looks
+// tickets up one by one instead.
+var commonTextRows = 20000
+
+// commonText reports whether q matches more than commonTextRows messages.
+func (s *Store) commonText(ctx context.Context, q string) (bool, error) {
+	var n int
+	err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`,
+		q, commonTextRows+1).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("search tickets: %w", err)
+	}
+	return n > commonTextRows, nil
 }
 
 // likeEscape escapes LIKE's wildcards in s (ESCAPE '\').
@@ -150,8 +167,20 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 		add(`t.created_at < ?`, f.To)
 	}
 	if q := ftsQuery(f.Text); q != "" {
-		add(`t.id IN (SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?
-			UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, q, q)
+		common, err := s.commonText(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		if common {
+			// Many matches: walk the tickets in the list's order and look
+			// each one up in the index, stopping at a page.
+			add(`(EXISTS (SELECT 1 FROM messages m JOIN messages_fts f ON f.rowid = m.id WHERE m.ticket_id = t.id AND f.messages_fts MATCH ?)
+				OR EXISTS (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? AND tickets_fts.rowid = t.id))`, q, q)
+		} else {
+			// Few matches: take them all from the index.
+			add(`t.id IN (SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?
+				UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, q, q)
+		}
 	}
 	key, dir, cmp := "t.created_at", "DESC", "<"
 	switch f.Sort {

@@ -128,7 +128,7 @@ func TestProtocolosFilters(t *testing.T) {
 		{"text without accents", url.Values{"texto": {"agua"}}, "reclamacao", ""},
 		{"text with accents", url.Values{"texto": {"ILUMINAÇÃO apagada"}}, "chat", ""},
 		{"text in subject", url.Values{"texto": {"reclamacao"}}, "reclamacao", ""},
-		{"text prefix", url.Values{"texto": {"esqui"}}, "anonima", ""},
+		{"text is whole words", url.Values{"texto": {"esqui"}}, "", "Nenhum protocolo encontrado"},
 		{"text operators are words", url.Values{"texto": {`"agua" OR NEAR(`}}, "", "Nenhum protocolo encontrado"},
 		{"filters combine", url.Values{"grupo": {id(f.agua)}, "situacao": {"encerrado"}}, "reclamacao", ""},
 	}

@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"balcao/app/store"
+	"balcao/app/testutil"
+)
+
+// A text search finds the same tickets, in the same pages, whether it reads
+// every match (rare words) or probes ticket by ticket (common words).
+func TestSearchTicketsTextPaths(t *testing.T) {
+	st := testutil.NewStore(t)
+	var tickets []store.BulkTicket
+	for i := range 90 {
+		body := fmt.Sprintf("mensagem %d", i)
+		if i%3 == 0 {
+			body = "A água acabou na Rua São João"
+		}
+		subject := "Atendimento"
+		if i%10 == 1 {
+			subject = "Água — vazamento"
+		}
+		at := int64(1_700_000_000_000 + i/2*60_000)
+		tickets = append(tickets, store.BulkTicket{Status: store.TicketClosed, Subject: subject, CreatedAt: at, LastMessageAt: at,
+			Messages: []store.BulkMessage{{Body: "Bom dia", CreatedAt: at}, {Body: body, CreatedAt: at + 1}}})
+	}
+	if _, err := st.InsertBulk(ctx, []store.BulkContact{{WaID: "5514999990001", CreatedAt: 1}}, tickets); err != nil {
+		t.Fatal(err)
+	}
+	pages := func() [][]int64 {
+		var out [][]int64
+		f := store.TicketFilter{Text: "agua", Limit: 7}
+		for {
+			rows, next, err := st.SearchTickets(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range rows {
+				ids = append(ids, r.ID)
+			}
+			out = append(out, ids)
+			if next == nil {
+				return out
+			}
+			f.After = next
+		}
+	}
+	rare := pages()
+	restore := store.SetCommonTextRows(5)
+	common := pages()
+	restore()
+	n := 0
+	for _, p := range rare {
+		n += len(p)
+	}
+	if n != 30+6 { // every third ticket's message, and the subjects of i%10 == 1 that are not among them
+		t.Errorf("%d tickets found, want 36", n)
+	}
+	if !slices.EqualFunc(rare, common, slices.Equal) {
+		t.Errorf("pages differ:\nrare   %v\ncommon %v", rare, common)
+	}
+}
