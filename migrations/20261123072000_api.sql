@@ -40,11 +40,7 @@ CREATE TABLE outgoing_webhooks (
 );
 CREATE INDEX outgoing_webhooks_due_idx ON outgoing_webhooks(next_attempt_at, id) WHERE state = 'pending';
 
--- Internal notes (never sent to the citizen) are messages with this flag.
-ALTER TABLE messages ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
-
 -- +goose Down
-ALTER TABLE messages DROP COLUMN internal;
 DROP INDEX outgoing_webhooks_due_idx;
 DROP TABLE outgoing_webhooks;
 DROP TABLE api_settings;

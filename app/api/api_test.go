@@ -217,6 +217,10 @@ func TestScenarios(t *testing.T) {
 			contentType: "application/json", body: `{"status":"aberto"}`, status: 422},
 		{name: "invalid transition", method: "POST", path: "/api/v1/tickets/" + r.open + "/status", token: r.token,
 			contentType: "application/json", body: `{"status":"reaberto"}`, status: 409, contains: []string{`"invalid_transition"`}},
+		{name: "forward needs the panel", method: "POST", path: "/api/v1/tickets/" + r.open + "/status", token: r.token,
+			contentType: "application/json", body: `{"status":"encaminhado"}`, status: 409, contains: []string{`"invalid_transition"`}},
+		{name: "status with unknown field", method: "POST", path: "/api/v1/tickets/" + r.open + "/status", token: r.token,
+			contentType: "application/json", body: `{"status":"encerrado","force":true}`, status: 400},
 		{name: "same status", method: "POST", path: "/api/v1/tickets/" + r.open + "/status", token: r.token,
 			contentType: "application/json", body: `{"status":"em_fila"}`, status: 409},
 	}
@@ -243,12 +247,12 @@ func TestScenarios(t *testing.T) {
 	}
 	// Nothing the refused requests asked for was written.
 	var tickets, outbox, notes int
-	if err := r.st.R.QueryRow(`SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM outbox), (SELECT count(*) FROM messages WHERE internal)`).
+	if err := r.st.R.QueryRow(`SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM outbox), (SELECT count(*) FROM ticket_events WHERE kind <> 'status' OR from_value <> '')`).
 		Scan(&tickets, &outbox, &notes); err != nil {
 		t.Fatal(err)
 	}
 	if tickets != 3 || outbox != 0 || notes != 0 {
-		t.Errorf("tickets %d, outbox %d, notes %d after refused requests; want 3, 0, 0", tickets, outbox, notes)
+		t.Errorf("tickets %d, outbox %d, notes and changes %d after refused requests; want 3, 0, 0", tickets, outbox, notes)
 	}
 }
 
@@ -287,18 +291,19 @@ func TestTicketLifecycle(t *testing.T) {
 	if strings.Join(kinds, ",") != "template" {
 		t.Errorf("outbox holds %v, want the template only (the note is never sent)", kinds)
 	}
+	got = api.Ticket{}
 	r.do("GET", "/api/v1/tickets/"+c.Protocol, r.token, "", http.StatusOK, &got)
-	var internal int
-	for _, m := range got.Messages {
-		if m.Internal {
-			internal++
-			if m.Body != "Encaminhar para a Secretaria de Obras" || m.Author == "" {
-				t.Errorf("note: %+v", m)
-			}
+	if len(got.Messages) != 2 || got.Messages[1].Type != "template" {
+		t.Errorf("messages %+v: want the description and the template", got.Messages)
+	}
+	var notes []api.Change
+	for _, h := range got.History {
+		if h.Kind == "note" {
+			notes = append(notes, h)
 		}
 	}
-	if internal != 1 || len(got.Messages) != 3 {
-		t.Errorf("messages %+v: want the description, the note, the template", got.Messages)
+	if len(notes) != 1 || notes[0].Comment != "Encaminhar para a Secretaria de Obras" || notes[0].Public || notes[0].Author == "" {
+		t.Errorf("history %+v: want the internal note, by the token's admin", got.History)
 	}
 
 	for _, step := range []string{"em_fila", "em_atendimento", "respondido", "encerrado", "reaberto"} {
@@ -310,6 +315,22 @@ func TestTicketLifecycle(t *testing.T) {
 		if (step == "encerrado") != (got.ClosedAt != nil) {
 			t.Errorf("%s: closed_at %v", step, got.ClosedAt)
 		}
+	}
+	// Every change is in the history, with who made it and the comment.
+	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"encerrado","comment":"Poda feita em 24/11"}`, http.StatusOK, nil)
+	got = api.Ticket{}
+	r.do("GET", "/api/v1/tickets/"+c.Protocol, r.token, "", http.StatusOK, &got)
+	var moves []string
+	last := api.Change{}
+	for _, h := range got.History {
+		if h.Kind == "status" && h.From != "" {
+			moves = append(moves, h.From+">"+h.To)
+			last = h
+		}
+	}
+	if strings.Join(moves, " ") != "novo>em_fila em_fila>em_atendimento em_atendimento>respondido respondido>encerrado encerrado>reaberto reaberto>encerrado" ||
+		last.Comment != "Poda feita em 24/11" || last.Author == "" {
+		t.Errorf("history of moves %v, last %+v", moves, last)
 	}
 }
 

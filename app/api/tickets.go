@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"balcao/app/chat"
+	"balcao/app/live"
 	"balcao/app/protocol"
 	"balcao/app/store"
 )
@@ -43,6 +44,7 @@ type Ticket struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
 	Messages        []Message  `json:"messages,omitempty"`
+	History         []Change   `json:"history,omitempty"`
 }
 
 // Citizen is the WhatsApp contact of a ticket; never given for anonymous tickets.
@@ -58,9 +60,21 @@ type Message struct {
 	Type      string    `json:"type"`
 	Body      string    `json:"body"`
 	Status    string    `json:"status"`
-	Internal  bool      `json:"internal"`
 	Author    string    `json:"author,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Change is one recorded change of a ticket: a status change, an
+// assignment, a forward or an internal note.
+type Change struct {
+	Kind string `json:"kind"`
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Comment is internal unless Public (then the citizen was told it).
+	Comment string    `json:"comment,omitempty"`
+	Public  bool      `json:"public"`
+	Author  string    `json:"author,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
@@ -175,7 +189,7 @@ func (a *API) ticket(r *http.Request) (store.APITicket, error) {
 	return t, err
 }
 
-// getTicket shows one ticket with its messages.
+// getTicket shows one ticket with its messages and its history.
 func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	t, err := a.ticket(r)
 	if err != nil {
@@ -185,11 +199,19 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	changes, err := a.store.TicketChanges(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
 	v := ticketView(t)
-	v.Messages = []Message{}
+	v.Messages, v.History = []Message{}, []Change{}
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, Message{ID: m.ID, Direction: m.Direction, Type: m.Type, Body: m.Body,
-			Status: m.Status, Internal: m.Internal, Author: m.AuthorName, CreatedAt: ms(m.CreatedAt)})
+			Status: m.Status, Author: m.AuthorName, CreatedAt: ms(m.CreatedAt)})
+	}
+	for _, c := range changes {
+		v.History = append(v.History, Change{Kind: c.Kind, From: c.From, To: c.To, Comment: c.Comment,
+			Public: c.Public, Author: c.UserName, At: ms(c.At)})
 	}
 	return writeJSON(w, http.StatusOK, v)
 }
@@ -275,6 +297,7 @@ func (a *API) createTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.wake()
+	a.chat.Live.Publish(live.EventQueue, live.TicketEvent(o.ID))
 	w.Header().Set("Location", Prefix+"/tickets/"+o.Protocol)
 	return writeJSON(w, http.StatusCreated, Created{Protocol: o.Protocol, ProtocolDisplay: protocol.Display(o.Protocol)})
 }
@@ -306,7 +329,7 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request) error {
 	if t.WaID == "" {
 		return apiError(http.StatusConflict, "no_citizen", "this ticket has no citizen on WhatsApp to reply to (anonymous or opened without one)")
 	}
-	actor := chat.Actor{ID: tokenFrom(r.Context()).CreatedBy, Role: store.RoleAdmin}
+	actor := actorOf(r)
 	if req.Template {
 		err = a.chat.SendTemplate(r.Context(), actor, t.ID)
 	} else {
@@ -338,17 +361,19 @@ func replyError(err error) error {
 	return err
 }
 
+// actorOf is who acts for a token in app/chat: the admin who created it
+// (0 for tokens made on the command line), with a supervisor's reach, since
+// the city's systems act on every group's tickets.
+func actorOf(r *http.Request) chat.Actor {
+	return chat.Actor{ID: tokenFrom(r.Context()).CreatedBy, Role: store.RoleAdmin}
+}
+
 // NoteRequest is the body of POST /tickets/{protocol}/notes.
 type NoteRequest struct {
 	Text string `json:"text"`
 }
 
-// NoteCreated is the answer to a note.
-type NoteCreated struct {
-	ID int64 `json:"id"`
-}
-
-// note stores an internal note, never sent to the citizen.
+// note records an internal note in the ticket's history; it is never sent.
 func (a *API) note(w http.ResponseWriter, r *http.Request) error {
 	var req NoteRequest
 	if err := decode(w, r, &req); err != nil {
@@ -357,49 +382,64 @@ func (a *API) note(w http.ResponseWriter, r *http.Request) error {
 	req.Text = strings.TrimSpace(req.Text)
 	switch l := utf8.RuneCountInString(req.Text); {
 	case l == 0:
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "empty note", Fields: map[string]string{"text": "required"}}
-	case l > maxDescription:
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "note too long",
-			Fields: map[string]string{"text": "at most " + strconv.Itoa(maxDescription) + " characters"}}
+		return invalid("empty note", "text", "required")
+	case l > chat.MaxComment:
+		return invalid("note too long", "text", "at most "+strconv.Itoa(chat.MaxComment)+" characters")
 	}
 	t, err := a.ticket(r)
 	if err != nil {
 		return err
 	}
-	id, err := a.store.AddInternalNote(r.Context(), t.ID, tokenFrom(r.Context()).CreatedBy, req.Text)
-	if err != nil {
+	if err := a.store.AddNote(r.Context(), t.ID, actorOf(r).ID, req.Text); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, NoteCreated{ID: id})
+	a.chat.Live.Publish(live.TicketEvent(t.ID))
+	return writeJSON(w, http.StatusCreated, Recorded{Recorded: true, Protocol: t.Protocol})
+}
+
+// Recorded says a change was stored.
+type Recorded struct {
+	Recorded bool   `json:"recorded"`
+	Protocol string `json:"protocol"`
 }
 
 // StatusRequest is the body of POST /tickets/{protocol}/status.
 type StatusRequest struct {
 	Status string `json:"status"`
+	// Comment is recorded with the change; Public also sends it to the
+	// citizen (inside the 24-hour window).
+	Comment string `json:"comment"`
+	Public  bool   `json:"public"`
 }
 
-// changeStatus moves the ticket to another status if the workflow allows it.
+// changeStatus moves the ticket along the workflow (app/chat), then queues
+// the outgoing webhooks.
 func (a *API) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	var req StatusRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if _, ok := statusLabels[req.Status]; !ok {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "unknown status",
-			Fields: map[string]string{"status": "unknown status"}}
+		return invalid("unknown status", "status", "unknown status")
 	}
 	t, err := a.ticket(r)
 	if err != nil {
 		return err
 	}
-	if !canMove(t.Status, req.Status) {
-		return apiError(http.StatusConflict, "invalid_transition", "a ticket cannot go from %s to %s", t.Status, req.Status)
-	}
-	err = a.store.ChangeTicketStatus(r.Context(), t.ID, t.Status, req.Status)
-	if errors.Is(err, store.ErrStatusChanged) {
+	err = a.chat.ChangeStatus(r.Context(), actorOf(r), t.ID, chat.StatusChange{From: t.Status, To: req.Status, Comment: req.Comment, Public: req.Public})
+	switch {
+	case errors.Is(err, chat.ErrBadTransition):
+		return apiError(http.StatusConflict, "invalid_transition", "a ticket cannot go from %s to %s here", t.Status, req.Status)
+	case errors.Is(err, store.ErrStatusConflict):
 		return apiError(http.StatusConflict, "status_changed", "the ticket's status changed meanwhile; read it again")
+	case errors.Is(err, chat.ErrTooLong):
+		return invalid("comment too long", "comment", "at most "+strconv.Itoa(chat.MaxComment)+" characters")
+	case err != nil:
+		return err
 	}
-	if err != nil {
+	// The workflow commits the change itself; the events follow in a
+	// transaction of their own (see store.EmitStatusEventsTx).
+	if err := a.store.EmitStatusEvents(r.Context(), t.ID, t.Status, req.Status); err != nil {
 		return err
 	}
 	a.wake()
@@ -408,4 +448,9 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, ticketView(t))
+}
+
+// invalid is a 422 naming one field.
+func invalid(msg, field, problem string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: msg, Fields: map[string]string{field: problem}}
 }

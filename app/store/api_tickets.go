@@ -14,10 +14,6 @@ import (
 // nothing is ever queued to it.
 const NoWhatsAppWaID = "sem-whatsapp"
 
-// ErrStatusChanged is returned when a ticket's status is no longer the one
-// the change started from (another change won).
-var ErrStatusChanged = errors.New("ticket status changed meanwhile")
-
 // APITicketFilter selects tickets for the API's list; zero fields do not filter.
 type APITicketFilter struct {
 	Protocol string
@@ -135,14 +131,13 @@ type APIMessage struct {
 	Type       string
 	Body       string
 	Status     string
-	Internal   bool
 	AuthorName string
 	CreatedAt  int64
 }
 
-// APITicketMessages lists a ticket's messages, oldest first, internal notes included.
+// APITicketMessages lists a ticket's messages, oldest first.
 func (s *Store) APITicketMessages(ctx context.Context, ticketID int64, limit int) ([]APIMessage, error) {
-	rows, err := s.R.QueryContext(ctx, `SELECT m.id, m.direction, m.type, m.body, m.status, m.internal, COALESCE(u.name, ''), m.created_at
+	rows, err := s.R.QueryContext(ctx, `SELECT m.id, m.direction, m.type, m.body, m.status, COALESCE(u.name, ''), m.created_at
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id
 		WHERE m.ticket_id = ? ORDER BY m.id LIMIT ?`, ticketID, limit)
 	if err != nil {
@@ -152,7 +147,7 @@ func (s *Store) APITicketMessages(ctx context.Context, ticketID int64, limit int
 	out := []APIMessage{}
 	for rows.Next() {
 		var m APIMessage
-		if err := rows.Scan(&m.ID, &m.Direction, &m.Type, &m.Body, &m.Status, &m.Internal, &m.AuthorName, &m.CreatedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.Direction, &m.Type, &m.Body, &m.Status, &m.AuthorName, &m.CreatedAt); err != nil {
 			return nil, fmt.Errorf("ticket messages: %w", err)
 		}
 		out = append(out, m)
@@ -203,46 +198,4 @@ func (s *Store) CreateAPITicket(ctx context.Context, n APINewTicket) (OpenedTick
 		return s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketCreated, TicketID: o.ID})
 	})
 	return o, err
-}
-
-// AddInternalNote stores a note on the ticket that is never sent to the citizen.
-func (s *Store) AddInternalNote(ctx context.Context, ticketID, authorID int64, text string) (int64, error) {
-	var id int64
-	err := s.W.QueryRowContext(ctx, `INSERT INTO messages (contact_id, ticket_id, direction, type, body, status, author_id, internal, created_at)
-		SELECT contact_id, id, 'out', 'note', ?, 'internal', NULLIF(?, 0), 1, ? FROM tickets WHERE id = ? RETURNING id`,
-		text, authorID, s.Now(), ticketID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("internal note: ticket %d: %w", ticketID, ErrNotFound)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("internal note: %w", err)
-	}
-	return id, nil
-}
-
-// ChangeTicketStatus moves a ticket from status from to status to, only if
-// it is still in from (ErrStatusChanged otherwise: no lost update), and
-// queues ticket.status_changed (and ticket.closed) in the same transaction.
-// Closing sets closed_at; reopening clears it.
-func (s *Store) ChangeTicketStatus(ctx context.Context, ticketID int64, from, to string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = ?1, updated_at = ?2,
-				closed_at = CASE WHEN ?1 = 'encerrado' THEN ?2 WHEN ?1 = 'reaberto' THEN NULL ELSE closed_at END,
-				unread = CASE WHEN ?1 = 'encerrado' THEN 0 ELSE unread END
-			WHERE id = ?3 AND status = ?4`, to, now, ticketID, from)
-		if err := affectedOne(res, err, "change ticket status"); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("change ticket %d status: %w", ticketID, ErrStatusChanged)
-			}
-			return err
-		}
-		if err := s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketStatusChanged, TicketID: ticketID, PreviousStatus: from}); err != nil {
-			return err
-		}
-		if to == TicketClosed {
-			return s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketClosed, TicketID: ticketID, PreviousStatus: from})
-		}
-		return nil
-	})
 }

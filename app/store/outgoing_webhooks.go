@@ -92,6 +92,25 @@ func (s *Store) EmitTicketEvent(ctx context.Context, e HookEvent) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return s.EmitTicketEventTx(ctx, tx, e) })
 }
 
+// EmitStatusEventsTx queues ticket.status_changed for a change from status
+// from, and ticket.closed as well when the ticket was closed; call it in the
+// transaction of the change.
+func (s *Store) EmitStatusEventsTx(ctx context.Context, tx *sql.Tx, ticketID int64, from, to string) error {
+	if err := s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketStatusChanged, TicketID: ticketID, PreviousStatus: from}); err != nil {
+		return err
+	}
+	if to != TicketClosed {
+		return nil
+	}
+	return s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketClosed, TicketID: ticketID, PreviousStatus: from})
+}
+
+// EmitStatusEvents is EmitStatusEventsTx in a transaction of its own, for a
+// status change already committed.
+func (s *Store) EmitStatusEvents(ctx context.Context, ticketID int64, from, to string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.EmitStatusEventsTx(ctx, tx, ticketID, from, to) })
+}
+
 // OutgoingWebhook is one queued webhook delivery.
 type OutgoingWebhook struct {
 	ID            int64
