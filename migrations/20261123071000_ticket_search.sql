@@ -44,6 +44,28 @@ CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject ON tickets BEGIN
 END;
 -- +goose StatementEnd
 
+-- Citizens by name (given to the bot or on WhatsApp), accents ignored.
+CREATE VIRTUAL TABLE contacts_fts USING fts5(name, profile_name, content='contacts', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2');
+INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild');
+
+-- +goose StatementBegin
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+    INSERT INTO contacts_fts(rowid, name, profile_name) VALUES (new.id, new.name, new.profile_name);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+    INSERT INTO contacts_fts(contacts_fts, rowid, name, profile_name) VALUES ('delete', old.id, old.name, old.profile_name);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name, profile_name ON contacts BEGIN
+    INSERT INTO contacts_fts(contacts_fts, rowid, name, profile_name) VALUES ('delete', old.id, old.name, old.profile_name);
+    INSERT INTO contacts_fts(rowid, name, profile_name) VALUES (new.id, new.name, new.profile_name);
+END;
+-- +goose StatementEnd
+
 -- Each filter of the list, in the list's order (newest first by default), so
 -- page N is read straight from an index whatever the filter.
 CREATE INDEX tickets_created_idx ON tickets(created_at);
@@ -62,6 +84,10 @@ DROP INDEX tickets_search_kind_idx;
 DROP INDEX tickets_search_status_idx;
 DROP INDEX tickets_activity_idx;
 DROP INDEX tickets_created_idx;
+DROP TRIGGER contacts_fts_update;
+DROP TRIGGER contacts_fts_delete;
+DROP TRIGGER contacts_fts_insert;
+DROP TABLE contacts_fts;
 DROP TRIGGER tickets_fts_update;
 DROP TRIGGER tickets_fts_delete;
 DROP TRIGGER tickets_fts_insert;

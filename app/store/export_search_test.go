@@ -6,3 +6,10 @@ func SetCommonTextRows(n int) (restore func()) {
 	commonTextRows = n
 	return func() { commonTextRows = old }
 }
+
+// SetCommonFilterRows lets tests read the list in its order with few tickets.
+func SetCommonFilterRows(n int) (restore func()) {
+	old := commonFilterRows
+	commonFilterRows = n
+	return func() { commonFilterRows = old }
+}

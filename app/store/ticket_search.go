@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -83,6 +84,10 @@ func ftsQuery(text string) string {
 // tickets up one by one instead.
 var commonTextRows = 20000
 
+// commonFilterRows is how many tickets the filters must match for the list
+// to be read in its order rather than through a filter's index.
+var commonFilterRows = 5000
+
 // commonText reports whether q matches more than commonTextRows messages.
 func (s *Store) commonText(ctx context.Context, q string) (bool, error) {
 	var n int
@@ -132,10 +137,11 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	}
 	if c := strings.TrimSpace(f.Contact); c != "" {
 		if d, ok := onlyDigits(c); ok {
-			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE wa_id LIKE ? ESCAPE '\')`, "%"+d+"%")
-		} else {
-			p := "%" + likeEscape(c) + "%"
-			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE name LIKE ? ESCAPE '\' OR profile_name LIKE ? ESCAPE '\')`, p, p)
+			// The number as typed, with or without the country code: a range
+			// of the wa_id index (GLOB compares as the index does).
+			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE wa_id GLOB ? OR wa_id GLOB ?)`, d+"*", "55"+d+"*")
+		} else if q := ftsQuery(c); q != "" {
+			add(`t.anonymous = 0 AND t.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)`, q)
 		}
 	}
 	switch f.Kind {
@@ -166,6 +172,15 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	if f.To != 0 {
 		add(`t.created_at < ?`, f.To)
 	}
+	key, dir, cmp, index := "t.created_at", "DESC", "<", "tickets_created_idx"
+	switch f.Sort {
+	case SortOldest:
+		dir, cmp = "ASC", ">"
+	case SortActivity:
+		key, index = "t.last_message_at", "tickets_activity_idx"
+	}
+	filters, filterArgs := slices.Clone(where), slices.Clone(args)
+	fewTexts := false
 	if q := ftsQuery(f.Text); q != "" {
 		common, err := s.commonText(ctx, q)
 		if err != nil {
@@ -178,16 +193,26 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 				OR EXISTS (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? AND tickets_fts.rowid = t.id))`, q, q)
 		} else {
 			// Few matches: take them all from the index.
+			fewTexts = true
 			add(`t.id IN (SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?
 				UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, q, q)
 		}
 	}
-	key, dir, cmp := "t.created_at", "DESC", "<"
-	switch f.Sort {
-	case SortOldest:
-		dir, cmp = "ASC", ">"
-	case SortActivity:
-		key = "t.last_message_at"
+	// Without statistics SQLite takes a filter's index and sorts all it
+	// finds: right for a rare value, a full sort for a common one. When the
+	// filters match many tickets, walk the list's order instead: a page is
+	// then found within a few thousand rows.
+	indexed := ""
+	if len(filters) > 0 && !fewTexts && (f.Sort != SortActivity || (f.From == 0 && f.To == 0)) {
+		var n int
+		err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+strings.Join(filters, " AND ")+` LIMIT ?)`,
+			append(slices.Clone(filterArgs), commonFilterRows)...).Scan(&n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("search tickets: %w", err)
+		}
+		if n >= commonFilterRows {
+			indexed = "INDEXED BY " + index
+		}
 	}
 	if f.After != nil {
 		add(`(`+key+`, t.id) `+cmp+` (?, ?)`, f.After.Key, f.After.ID)
@@ -199,7 +224,7 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	query := `SELECT t.id, COALESCE(t.protocol, ''), COALESCE(t.kind, ''), t.status, t.subject,
 			COALESCE(g.name, ''), COALESCE(u.name, ''), t.contact_id, c.name, c.profile_name, c.wa_id,
 			t.anonymous, t.created_at, t.last_message_at
-		FROM tickets t
+		FROM tickets t ` + indexed + `
 		JOIN contacts c ON c.id = t.contact_id
 		LEFT JOIN service_groups g ON g.id = t.group_id
 		LEFT JOIN users u ON u.id = t.assignee_id

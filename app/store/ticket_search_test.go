@@ -64,3 +64,50 @@ func TestSearchTicketsTextPaths(t *testing.T) {
 		t.Errorf("pages differ:\nrare   %v\ncommon %v", rare, common)
 	}
 }
+
+// Reading the list in its order (filters that match many tickets) gives the
+// same pages as going through a filter's index.
+func TestSearchTicketsOrderPaths(t *testing.T) {
+	st := testutil.NewStore(t)
+	var tickets []store.BulkTicket
+	kinds := []string{"reclamacao", "denuncia", ""}
+	for i := range 60 {
+		at := int64(1_700_000_000_000 + i/2*60_000)
+		tickets = append(tickets, store.BulkTicket{Contact: i % 2, Status: store.TicketClosed, Kind: kinds[i%3], CreatedAt: at,
+			LastMessageAt: at + int64(i%7)*3_600_000, Messages: []store.BulkMessage{{Body: "Bom dia", CreatedAt: at}}})
+	}
+	contacts := []store.BulkContact{{WaID: "5514999990001", Name: "Maria Souza", CreatedAt: 1}, {WaID: "5514999990002", ProfileName: "João", CreatedAt: 1}}
+	if _, err := st.InsertBulk(ctx, contacts, tickets); err != nil {
+		t.Fatal(err)
+	}
+	all := func(f store.TicketFilter) []int64 {
+		var ids []int64
+		f.Limit = 4
+		for {
+			rows, next, err := st.SearchTickets(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				ids = append(ids, r.ID)
+			}
+			if next == nil {
+				return ids
+			}
+			f.After = next
+		}
+	}
+	for _, sort := range []string{store.SortNewest, store.SortOldest, store.SortActivity} {
+		for _, f := range []store.TicketFilter{{Kind: "denuncia"}, {Contact: "maria"}, {Contact: "14999990002"}, {Kind: store.KindNone, Contact: "João"},
+			{Status: store.TicketClosed, From: 1_700_000_000_000 + 10*60_000}} {
+			f.Sort = sort
+			byIndex := all(f)
+			restore := store.SetCommonFilterRows(1)
+			inOrder := all(f)
+			restore()
+			if len(byIndex) == 0 || !slices.Equal(byIndex, inOrder) {
+				t.Errorf("%+v: by index %v, in order %v", f, byIndex, inOrder)
+			}
+		}
+	}
+}
