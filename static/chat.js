@@ -28,4 +28,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-scroll-end]").forEach(toBottom);
   });
+
+  // A resposta pronta chosen in select[data-quick-reply] goes into the reply
+  // box named by the attribute, where the clerk may still change it.
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches("select[data-quick-reply]") || sel.value === "") { return; }
+    var box = document.getElementById(sel.getAttribute("data-quick-reply"));
+    if (box) { box.value = sel.value; box.focus(); }
+    sel.value = "";
+  });
 })();

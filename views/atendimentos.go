@@ -55,6 +55,8 @@ type ChatView struct {
 	Groups, Agents []Option
 	// Changes is the recorded history of the ticket.
 	Changes []ChangeItem
+	// QuickReplies are the respostas prontas for the ticket, filled in (Value) under their title (Label).
+	QuickReplies []Option
 }
 
 // ChatMsg is one message of a conversation.

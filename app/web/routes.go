@@ -64,6 +64,11 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /atendimentos/{id}/reatribuir", supervisor(s.h(s.chatAction(s.reassign))))
 	mux.Handle("POST /atendimentos/{id}/nota", s.requireUser(s.h(s.chatAction(s.note))))
 	mux.Handle("POST /atendente/situacao", s.requireUser(s.h(s.agentStatus)))
+	mux.Handle("GET /respostas-prontas", supervisor(s.h(s.quickReplies)))
+	mux.Handle("POST /respostas-prontas", supervisor(s.h(s.quickReplySave)))
+	mux.Handle("GET /respostas-prontas/{id}", supervisor(s.h(s.quickReplies)))
+	mux.Handle("POST /respostas-prontas/{id}", supervisor(s.h(s.quickReplySave)))
+	mux.Handle("POST /respostas-prontas/{id}/excluir", supervisor(s.h(s.quickReplyDelete)))
 	mux.Handle("POST /atendimentos/{id}/mensagens/{msg}/reenviar", s.requireUser(s.h(s.chatAction(s.resend))))
 	mux.Handle("GET /midia/{id}", s.requireUser(s.h(s.media)))
 

@@ -47,6 +47,15 @@ func (s *Server) team(ctx context.Context, now time.Time) ([]views.TeamMember, e
 // and the ticket's recorded history.
 func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, changes []store.TicketChange, v *views.ChatView) error {
 	v.Status = c.Status
+	if a.Holds(c) && c.Status != store.TicketClosed {
+		quick, err := s.chat.QuickRepliesFor(ctx, c)
+		if err != nil {
+			return err
+		}
+		for _, q := range quick {
+			v.QuickReplies = append(v.QuickReplies, views.Option{Value: q.Body, Label: q.Title})
+		}
+	}
 	groups, err := s.store.ListGroups(ctx)
 	if err != nil {
 		return err
