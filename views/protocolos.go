@@ -40,7 +40,9 @@ type ProtocolRow struct {
 	ContactURL string
 	Phone      string
 	Created    string
-	Age        string
+	// Closed is when it was closed ("" while open); the Contato page shows it.
+	Closed string
+	Age    string
 }
 
 // ContatoView is the Contato page.

@@ -42,9 +42,13 @@ func (s *Server) contato(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now()
 	for _, t := range tickets {
-		v.Tickets = append(v.Tickets, views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol),
+		row := views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol),
 			Kind: kindName(t.Kind), Status: ticketStatusLabels[t.Status], Subject: t.Subject, Group: t.GroupName,
-			Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt)})
+			Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt)}
+		if t.ClosedAt != 0 {
+			row.Closed = brDate(t.ClosedAt)
+		}
+		v.Tickets = append(v.Tickets, row)
 	}
 	title := store.Contact{Name: c.Name, ProfileName: c.ProfileName, WaID: c.WaID}.DisplayName()
 	return views.ContatoPage(s.page(r, title, "protocolos"), v).Render(r.Context(), w)

@@ -289,7 +289,8 @@ func TestContato(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("status %d", res.Status)
 	}
-	for _, want := range []string{"Maria Souza", "Maria S.", "123.456.789-09", "+55 (14) 99999-0001", "Recebe mensagens",
+	closed := time.Now().Add(-39 * day).In(hours.SaoPaulo()).Format("02/01/2006")
+	for _, want := range []string{"Maria Souza", "Maria S.", "123.456.789-09", "+55 (14) 99999-0001", "Recebe mensagens", "Encerrado em", closed,
 		"Vazamento &lt;b&gt;grande&lt;/b&gt;", protocol.Display(f.p["reclamacao"]), protocol.Display(f.p["chat"]),
 		`href="/atendimentos/` + id(f.id["chat"]) + `"`} {
 		if !strings.Contains(res.Body, want) {
