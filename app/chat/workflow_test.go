@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"balcao/app/hours"
 	"balcao/app/server/servertest"
@@ -554,5 +555,30 @@ func TestInternalNotesAreShownToTheTeamAndNeverSent(t *testing.T) {
 	}
 	if strings.Contains(log, "curioso") {
 		t.Errorf("a refused note was stored")
+	}
+}
+
+func TestTheCitizenWritingResumesATicketThatWaitedForThem(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, _ := w.clerk("carla@example.com")
+	id := citizenWrites(t, w.App, servertest.TextMessage("wamid.r-1", "5517988880001", "Maria", "Minha conta veio alta"))
+	clerk.PostForm(ticketPath(id, "/assumir"), nil)
+	for i, step := range []string{store.TicketWaitingCit, store.TicketAnswered} {
+		from := store.TicketInService
+		if res := clerk.PostForm(ticketPath(id, "/situacao"), url.Values{"de": {from}, "situacao": {step}}); res.Status != http.StatusOK {
+			t.Fatalf("to %s: %d", step, res.Status)
+		}
+		wamid := fmt.Sprintf("wamid.r-%d", i+2)
+		if got := citizenWrites(t, w.App, servertest.TextMessage(wamid, "5517988880001", "Maria", "Segue a foto")); got != id {
+			t.Fatalf("the answer went to ticket %d, not %d", got, id)
+		}
+		servertest.WaitFor(t, "the ticket back in service", 5*time.Second, func() bool {
+			st, _, _ := w.status(id)
+			return st == store.TicketInService
+		})
+		if n := count(t, w.App, `SELECT count(*) FROM ticket_events WHERE ticket_id = ? AND kind = 'status' AND from_value = ?
+			AND to_value = 'em_atendimento' AND user_id IS NULL`, id, step); n != 1 {
+			t.Errorf("the system's return from %s is not recorded", step)
+		}
 	}
 }

@@ -76,8 +76,9 @@ func (p *Processor) drainBot(ctx context.Context) {
 func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (store.RoutedMessage, bool, error) {
 	r := store.RoutedMessage{MessageID: m.ID, ContactID: m.ContactID, TicketID: m.TicketID}
 	if m.TicketID != 0 {
-		// Stored into the clerk's ticket at ingest: nothing more to do.
-		_, err := p.store.FinishInbound(ctx, m.ID, func(*sql.Tx) error { return nil })
+		// Stored into the clerk's ticket at ingest: only a ticket that
+		// waited for the citizen moves on.
+		_, err := p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error { return p.store.ResumeTicketTx(ctx, tx, m.TicketID) })
 		return r, false, err
 	}
 	row, err := p.store.BotSession(ctx, m.ContactID)
@@ -102,7 +103,10 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 			// A clerk's chat opened since (an earlier message's hand-off): the
 			// bot stays silent and the message joins it.
 			r.TicketID = chat
-			return p.store.AttachInboundTx(ctx, tx, m.ID, chat)
+			if err := p.store.AttachInboundTx(ctx, tx, m.ID, chat); err != nil {
+				return err
+			}
+			return p.store.ResumeTicketTx(ctx, tx, chat)
 		}
 		r.TicketID, r.NewTicket, err = p.apply(ctx, tx, m, &d)
 		sent = len(d.Replies) > 0

@@ -68,6 +68,11 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 					return err
 				}
 			}
+			if !r.NewTicket {
+				if err := s.ResumeTicketTx(ctx, tx, r.TicketID); err != nil {
+					return err
+				}
+			}
 			out = append(out, r)
 		}
 		// Ids only grow and this is the only writer, so "pending up to the last

@@ -106,6 +106,27 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 		From: tr.From, To: tr.To, Comment: tr.Comment, Public: tr.Public})
 }
 
+// ResumeTicketTx is the system's transition when the citizen writes into a
+// ticket that waited for them (aguardando cidadão) or was answered: it goes
+// back to its clerk (em atendimento), or to the queue when nobody holds it.
+func (s *Store) ResumeTicketTx(ctx context.Context, tx *sql.Tx, ticketID int64) error {
+	var status string
+	var assignee sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT status, assignee_id FROM tickets WHERE id = ?`, ticketID).Scan(&status, &assignee)
+	if err != nil {
+		return fmt.Errorf("resume ticket %d: %w", ticketID, err)
+	}
+	if status != TicketWaitingCit && status != TicketAnswered {
+		return nil
+	}
+	to := TicketInService
+	if !assignee.Valid {
+		to = TicketQueued
+	}
+	return s.TransitionTicketTx(ctx, tx, Transition{TicketID: ticketID, From: status, To: to,
+		Comment: "O cidadão respondeu."})
+}
+
 // assignedTx records that ticketID went from holder from to holder to.
 func (s *Store) assignedTx(ctx context.Context, tx *sql.Tx, ticketID, by, from, to, now int64) error {
 	if to != 0 {
