@@ -130,6 +130,11 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /admin/grupos/{id}", admin(s.h(s.groupSave)))
 	mux.Handle("POST /admin/grupos/{id}/excluir", admin(s.h(s.groupDelete)))
 	mux.Handle("GET /admin/backup", admin(s.h(s.adminBackup)))
+	mux.Handle("GET /admin/integracoes", admin(s.h(s.adminIntegrations)))
+	mux.Handle("POST /admin/integracoes/tokens", admin(s.h(s.apiTokenCreate)))
+	mux.Handle("POST /admin/integracoes/tokens/{id}/revogar", admin(s.h(s.apiTokenRevoke)))
+	mux.Handle("POST /admin/integracoes/webhook", admin(s.h(s.webhookSave)))
+	mux.Handle("POST /admin/integracoes/entregas/{id}/reenviar", admin(s.h(s.webhookRetry)))
 
 	mux.Handle("/", s.h(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 
