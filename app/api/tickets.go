@@ -437,11 +437,8 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	// The workflow commits the change itself; the events follow in a
-	// transaction of their own (see store.EmitStatusEventsTx).
-	if err := a.store.EmitStatusEvents(r.Context(), t.ID, t.Status, req.Status); err != nil {
-		return err
-	}
+	// The workflow queues the outgoing webhooks in the change's own
+	// transaction (store.TransitionTicketTx).
 	a.wake()
 	t, err = a.store.APITicketByProtocol(r.Context(), t.Protocol)
 	if err != nil {

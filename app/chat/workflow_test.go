@@ -582,3 +582,32 @@ func TestTheCitizenWritingResumesATicketThatWaitedForThem(t *testing.T) {
 		}
 	}
 }
+
+func TestPanelStatusChangesQueueTheOutgoingWebhooksOnce(t *testing.T) {
+	w := startWorkflow(t)
+	if err := w.Store.SaveWebhookSettings(context.Background(), store.WebhookSettings{URL: "https://sistema.prefeitura.example/hook", Secret: "segredo"}); err != nil {
+		t.Fatal(err)
+	}
+	clerk, _ := w.clerk("carla@example.com")
+	id := w.ticket(store.TicketQueued, 0)
+	clerk.PostForm(ticketPath(id, "/assumir"), nil)
+	clerk.PostForm(ticketPath(id, "/situacao"), url.Values{"de": {store.TicketQueued}, "situacao": {store.TicketClosed}}) // stale: 409
+	if res := clerk.PostForm(ticketPath(id, "/finalizar"), nil); res.Status != http.StatusOK {
+		t.Fatalf("finish: %d", res.Status)
+	}
+	rows, err := w.Store.R.Query(`SELECT event FROM outgoing_webhooks WHERE ticket_id = ? ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var e string
+		rows.Scan(&e)
+		got = append(got, e)
+	}
+	want := "ticket.status_changed ticket.status_changed ticket.closed" // em_fila→em_atendimento, →encerrado
+	if strings.Join(got, " ") != want {
+		t.Errorf("webhooks queued: %v; want %s", got, want)
+	}
+}

@@ -133,6 +133,9 @@ func (p *Processor) toQueue(ctx context.Context, m store.PendingInbound) (store.
 			if err != nil {
 				return err
 			}
+			if err := p.store.EmitTicketEventTx(ctx, tx, store.HookEvent{Event: store.EventTicketCreated, TicketID: t.ID}); err != nil {
+				return err
+			}
 			id, r.NewTicket = t.ID, true
 		}
 		r.TicketID = id
@@ -251,6 +254,9 @@ func (p *Processor) openTicket(ctx context.Context, tx *sql.Tx, m store.PendingI
 	t, err := p.store.OpenTicketTx(ctx, tx, store.NewTicket{ContactID: m.ContactID, Status: status, GroupID: e.GroupID,
 		Kind: e.Kind, Subject: e.Subject, Anonymous: e.Anonymous})
 	if err != nil {
+		return t, err
+	}
+	if err := p.store.EmitTicketEventTx(ctx, tx, store.HookEvent{Event: store.EventTicketCreated, TicketID: t.ID}); err != nil {
 		return t, err
 	}
 	answers := make([]store.ContactAnswer, len(e.Answers))

@@ -13,6 +13,9 @@ import (
 // first in line.
 func TestHandedOverCitizensAreToldTheirPlaceInTheQueue(t *testing.T) {
 	a := startBot(t, "")
+	if err := a.Store.SaveWebhookSettings(context.Background(), store.WebhookSettings{URL: "https://sistema.example/hook", Secret: "s"}); err != nil {
+		t.Fatal(err)
+	}
 	first := newCitizen(t, a, "5517990000101")
 	mustContain(t, first.tap(first.say("Olá"), "Falar com atendente"), "Você é o próximo da fila")
 	second := newCitizen(t, a, "5517990000102")
@@ -27,7 +30,13 @@ func TestHandedOverCitizensAreToldTheirPlaceInTheQueue(t *testing.T) {
 	a.Store.R.QueryRow(`SELECT COALESCE(t.assignee_id, 0) FROM tickets t JOIN contacts c ON c.id = t.contact_id
 		WHERE c.wa_id = '5517990000102'`).Scan(&secondHolder)
 	if firstTicket == 0 {
-		t.Errorf("the clerk coming online did not get the first citizen in line")
+		t.Fatalf("the clerk coming online did not get the first citizen in line")
+	}
+	if n := count(t, a.Store.R, `SELECT count(*) FROM outgoing_webhooks WHERE ticket_id = ? AND event = 'ticket.created'`, firstTicket); n != 1 {
+		t.Errorf("the hand-off queued %d ticket.created webhooks; want 1", n)
+	}
+	if n := count(t, a.Store.R, `SELECT count(*) FROM outgoing_webhooks WHERE ticket_id = ? AND event = 'ticket.status_changed'`, firstTicket); n != 1 {
+		t.Errorf("the automatic assignment queued %d ticket.status_changed webhooks; want 1", n)
 	}
 	if g.MaxPerAgent > 1 && secondHolder != u.ID {
 		t.Errorf("the second citizen waits although the clerk has a free slot (cap %d)", g.MaxPerAgent)

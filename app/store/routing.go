@@ -57,6 +57,9 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 					var t OpenedTicket
 					t, err = s.OpenTicketTx(ctx, tx, NewTicket{ContactID: p.contact, Status: TicketQueued})
 					r.TicketID, r.NewTicket = t.ID, true
+					if err == nil {
+						err = s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketCreated, TicketID: t.ID})
+					}
 				}
 				if err != nil {
 					return fmt.Errorf("ticket for contact %d: %w", p.contact, err)

@@ -99,7 +99,12 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 			return err
 		}
 	}
-	if tr.From == tr.To && tr.Comment == "" {
+	if tr.From != tr.To {
+		// The outgoing webhook is queued in the same transaction: it exists exactly when the change does.
+		if err := s.EmitStatusEventsTx(ctx, tx, tr.TicketID, tr.From, tr.To); err != nil {
+			return err
+		}
+	} else if tr.Comment == "" {
 		return nil
 	}
 	return addChange(ctx, tx, TicketChange{TicketID: tr.TicketID, At: now, UserID: tr.UserID, Kind: ChangeStatus,
