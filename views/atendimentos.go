@@ -53,6 +53,8 @@ type ChatView struct {
 	NextStatuses []Option
 	// Groups are where the ticket may be forwarded; Agents who a supervisor may give it to.
 	Groups, Agents []Option
+	// HolderID is who holds the ticket now ("0": nobody), the basis of a transfer.
+	HolderID string
 	// Changes is the recorded history of the ticket.
 	Changes []ChangeItem
 	// QuickReplies are the respostas prontas for the ticket, filled in (Value) under their title (Label).

@@ -168,8 +168,10 @@ func (s *Service) Forward(ctx context.Context, a Actor, ticketID, groupID int64,
 	return nil
 }
 
-// Reassign gives a ticket to another clerk; only supervisors may.
-func (s *Service) Reassign(ctx context.Context, a Actor, ticketID, userID int64) error {
+// Reassign gives a ticket to another clerk; only supervisors may. fromHolder
+// is who the supervisor saw holding it (0: nobody); if that changed
+// meanwhile, the transfer fails with store.ErrStatusConflict.
+func (s *Service) Reassign(ctx context.Context, a Actor, ticketID, fromHolder, userID int64) error {
 	if !a.Supervises() {
 		return ErrNotAllowed
 	}
@@ -192,7 +194,7 @@ func (s *Service) Reassign(ctx context.Context, a Actor, ticketID, userID int64)
 		to = store.TicketInService
 	}
 	err = s.Store.TransitionTicket(ctx, store.Transition{TicketID: ticketID, From: c.Status, To: to, UserID: a.ID,
-		SetAssignee: true, AssigneeID: userID})
+		SetAssignee: true, AssigneeID: userID, CheckHolder: true, FromHolder: fromHolder})
 	if err != nil {
 		return err
 	}

@@ -428,7 +428,7 @@ func TestSupervisorReassigns(t *testing.T) {
 	sup, _ := w.LoginAs(store.RoleSupervisor, "sara@example.com")
 	id := w.ticket(store.TicketQueued, 0)
 	clerk.PostForm(ticketPath(id, "/assumir"), nil)
-	if res := sup.PostForm(ticketPath(id, "/reatribuir"), url.Values{"atendente": {itoa(other.ID)}}); res.Status != http.StatusOK {
+	if res := sup.PostForm(ticketPath(id, "/reatribuir"), url.Values{"atendente": {itoa(other.ID)}, "de_atendente": {itoa(u.ID)}}); res.Status != http.StatusOK {
 		t.Fatalf("reassign: %d", res.Status)
 	}
 	if _, assignee, _ := w.status(id); assignee != other.ID {
@@ -438,7 +438,7 @@ func TestSupervisorReassigns(t *testing.T) {
 		id, itoa(u.ID), itoa(other.ID)); n != 1 {
 		t.Errorf("the reassignment is not recorded")
 	}
-	if res := sup.PostForm(ticketPath(id, "/reatribuir"), url.Values{"atendente": {"999"}}); res.Status != http.StatusUnprocessableEntity {
+	if res := sup.PostForm(ticketPath(id, "/reatribuir"), url.Values{"atendente": {"999"}, "de_atendente": {itoa(other.ID)}}); res.Status != http.StatusUnprocessableEntity {
 		t.Errorf("reassigning to nobody: %d", res.Status)
 	}
 }
@@ -609,5 +609,45 @@ func TestPanelStatusChangesQueueTheOutgoingWebhooksOnce(t *testing.T) {
 	want := "ticket.status_changed ticket.status_changed ticket.closed" // em_fila→em_atendimento, →encerrado
 	if strings.Join(got, " ") != want {
 		t.Errorf("webhooks queued: %v; want %s", got, want)
+	}
+}
+
+func TestConcurrentReassignmentsExactlyOneWins(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, a := w.clerk("carla@example.com")
+	_, b := w.clerk("bruno@example.com")
+	_, c := w.clerk("celia@example.com")
+	sups := []*testutil.Client{}
+	for _, e := range []string{"sara@example.com", "saulo@example.com"} {
+		s, _ := w.LoginAs(store.RoleSupervisor, e)
+		sups = append(sups, s)
+	}
+	for round := range 8 {
+		id := w.ticket(store.TicketQueued, 0)
+		clerk.PostForm(ticketPath(id, "/assumir"), nil)
+		holder := a.ID
+		codes := make([]int, 2)
+		var wg sync.WaitGroup
+		for i, to := range []int64{b.ID, c.ID} {
+			wg.Go(func() {
+				codes[i] = sups[i].PostForm(ticketPath(id, "/reatribuir"), url.Values{"atendente": {itoa(to)}, "de_atendente": {itoa(holder)}}).Status
+			})
+		}
+		wg.Wait()
+		ok, conflict := 0, 0
+		for _, code := range codes {
+			switch code {
+			case http.StatusOK:
+				ok++
+			case http.StatusConflict:
+				conflict++
+			}
+		}
+		if ok != 1 || conflict != 1 {
+			t.Fatalf("round %d: statuses %v; want one 200 and one 409", round, codes)
+		}
+		if n := count(t, w.App, `SELECT count(*) FROM ticket_events WHERE ticket_id = ? AND kind = 'assign'`, id); n != 2 {
+			t.Fatalf("round %d: %d assignments recorded; want 2 (Assumir, one transfer)", round, n)
+		}
 	}
 }

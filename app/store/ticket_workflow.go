@@ -50,6 +50,10 @@ type Transition struct {
 	// SetAssignee makes AssigneeID the ticket's holder (0: nobody).
 	SetAssignee bool
 	AssigneeID  int64
+	// CheckHolder makes the change also depend on FromHolder still holding
+	// the ticket (0: nobody), as From does for the status.
+	CheckHolder bool
+	FromHolder  int64
 	// GroupID, when not 0, moves the ticket to that group's queue (a forward).
 	GroupID int64
 }
@@ -73,6 +77,9 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 	}
 	if status != tr.From {
 		return fmt.Errorf("ticket %d is %s, not %s: %w", tr.TicketID, status, tr.From, ErrStatusConflict)
+	}
+	if tr.CheckHolder && assignee.Int64 != tr.FromHolder {
+		return fmt.Errorf("ticket %d is held by %d, not %d: %w", tr.TicketID, assignee.Int64, tr.FromHolder, ErrStatusConflict)
 	}
 	now := s.Now()
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = ?1, updated_at = ?2,
@@ -220,13 +227,15 @@ func (s *Store) DispatchGroupTx(ctx context.Context, tx *sql.Tx, groupID int64) 
 			return nil, fmt.Errorf("dispatch group %d: %w", groupID, err)
 		}
 		var clerk int64
-		err = tx.QueryRowContext(ctx, `SELECT u.id FROM group_members gm
-			JOIN users u ON u.id = gm.user_id
-			JOIN service_groups g ON g.id = gm.group_id
-			LEFT JOIN (SELECT assignee_id, count(*) AS n FROM tickets
-				WHERE status = 'em_atendimento' AND assignee_id IS NOT NULL GROUP BY assignee_id) busy ON busy.assignee_id = u.id
-			WHERE gm.group_id = ? AND u.active AND u.status = 'online' AND COALESCE(busy.n, 0) < g.max_per_agent
-			ORDER BY COALESCE(busy.n, 0), u.last_assigned_at, u.id LIMIT 1`, groupID).Scan(&clerk)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM (
+				SELECT u.id, u.last_assigned_at, g.max_per_agent,
+					(SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'em_atendimento') AS busy
+				FROM group_members gm
+				JOIN users u ON u.id = gm.user_id
+				JOIN service_groups g ON g.id = gm.group_id
+				WHERE gm.group_id = ? AND u.active AND u.status = 'online')
+			WHERE busy < max_per_agent
+			ORDER BY busy, last_assigned_at, id LIMIT 1`, groupID).Scan(&clerk)
 		if errors.Is(err, sql.ErrNoRows) {
 			return out, nil
 		}

@@ -55,7 +55,12 @@ func (s *Server) reassign(r *http.Request, a chat.Actor, id int64) (string, erro
 	if err != nil || user <= 0 {
 		return "", store.ErrNotFound
 	}
-	return "Atendimento transferido.", s.chat.Reassign(r.Context(), a, id, user)
+	// The holder the supervisor saw ("de_atendente", 0: nobody) guards against a transfer made meanwhile.
+	from, err := strconv.ParseInt(r.PostFormValue("de_atendente"), 10, 64)
+	if err != nil || from < 0 {
+		return "", errStatus(http.StatusBadRequest, "Formulário inválido.")
+	}
+	return "Atendimento transferido.", s.chat.Reassign(r.Context(), a, id, from, user)
 }
 
 // note records an internal note.

@@ -46,7 +46,7 @@ func (s *Server) team(ctx context.Context, now time.Time) ([]views.TeamMember, e
 // withWorkflow adds to v what the viewer may do with the ticket's workflow
 // and the ticket's recorded history.
 func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, changes []store.TicketChange, v *views.ChatView) error {
-	v.Status = c.Status
+	v.Status, v.HolderID = c.Status, strconv.FormatInt(c.AssigneeID, 10)
 	if a.Holds(c) && c.Status != store.TicketClosed {
 		quick, err := s.chat.QuickRepliesFor(ctx, c)
 		if err != nil {
