@@ -412,8 +412,8 @@ type StatusRequest struct {
 	Public  bool   `json:"public"`
 }
 
-// changeStatus moves the ticket along the workflow (app/chat), then queues
-// the outgoing webhooks.
+// changeStatus moves the ticket along the workflow (app/chat), whose
+// transaction also queues the outgoing webhooks.
 func (a *API) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	var req StatusRequest
 	if err := decode(w, r, &req); err != nil {

@@ -105,12 +105,6 @@ func (s *Store) EmitStatusEventsTx(ctx context.Context, tx *sql.Tx, ticketID int
 	return s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketClosed, TicketID: ticketID, PreviousStatus: from})
 }
 
-// EmitStatusEvents is EmitStatusEventsTx in a transaction of its own, for a
-// status change already committed.
-func (s *Store) EmitStatusEvents(ctx context.Context, ticketID int64, from, to string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.EmitStatusEventsTx(ctx, tx, ticketID, from, to) })
-}
-
 // OutgoingWebhook is one queued webhook delivery.
 type OutgoingWebhook struct {
 	ID            int64
