@@ -75,7 +75,11 @@ func NewDeliverer(st *store.Store, log *slog.Logger, o DelivererOptions) *Delive
 		o.Poll = 5 * time.Second
 	}
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: o.Timeout}
+		// A redirect is an answer, not a delivery: following it would turn
+		// the POST into a GET somewhere else.
+		o.Client = &http.Client{Timeout: o.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
 	}
 	return &Deliverer{store: st, log: log, opt: o, wake: make(chan struct{}, 1)}
 }

@@ -10,9 +10,13 @@ import (
 
 // NoWhatsAppWaID is the wa_id of the contact that stands for "no citizen on
 // WhatsApp": tickets opened through the API without a citizen (or anonymous
-// ones, which keep no link to anybody) belong to it. It is opted out, so
-// nothing is ever queued to it.
+// ones, which keep no link to anybody) belong to it. It is opted out, and
+// its wa_id is no phone number, so WhatsApp messages to it are refused
+// before they reach the outbox.
 const NoWhatsAppWaID = "sem-whatsapp"
+
+// noWhatsAppName is how the panel names that contact.
+const noWhatsAppName = "Sem contato no WhatsApp"
 
 // APITicketFilter selects tickets for the API's list; zero fields do not filter.
 type APITicketFilter struct {
@@ -172,7 +176,7 @@ func (s *Store) CreateAPITicket(ctx context.Context, n APINewTicket) (OpenedTick
 		now := s.Now()
 		waID, name, optedOut := n.WaID, n.Name, false
 		if waID == "" || n.Anonymous {
-			waID, name, optedOut = NoWhatsAppWaID, "", true
+			waID, name, optedOut = NoWhatsAppWaID, noWhatsAppName, true
 		}
 		var contactID int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO contacts (wa_id, name, opted_out, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
