@@ -39,7 +39,8 @@ const generateCacheMiB = 256
 // Generate fills the database with o.Tickets realistic tickets spread over
 // the last o.Years years, about o.Messages messages each, for the groups and
 // clerks already there (Seed's). Batches are built on one goroutine and
-// written on another, each in one transaction with prepared statements.
+// written on another, each in one transaction with prepared statements; the
+// full-text indexes are merged at the end.
 func Generate(ctx context.Context, st *store.Store, o GenerateOptions) (GenerateStats, error) {
 	started := time.Now()
 	if o.Messages <= 0 {
@@ -85,6 +86,9 @@ func Generate(ctx context.Context, st *store.Store, o GenerateOptions) (Generate
 	}
 	if err := ctx.Err(); err != nil {
 		return stats, err
+	}
+	if err := st.OptimizeSearch(ctx); err != nil {
+		return stats, fmt.Errorf("generate: %w", err)
 	}
 	stats.Took = time.Since(started)
 	return stats, nil

@@ -73,6 +73,7 @@ func BenchmarkProtocolos(b *testing.B) {
 		{"kind", q("tipo", "denuncia")},
 		{"status rare", q("situacao", "em_fila")},
 		{"status common", q("situacao", "encerrado")},
+		{"status common, activity", q("situacao", "encerrado", "ordem", "atividade")},
 		{"group", q("grupo", id(mid.group))},
 		{"department", q("secretaria", id(mid.dept))},
 		{"assignee", q("responsavel", id(mid.assignee))},
