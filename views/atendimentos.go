@@ -55,6 +55,9 @@ type ChatView struct {
 	Groups, Agents []Option
 	// HolderID is who holds the ticket now ("0": nobody), the basis of a transfer.
 	HolderID string
+	// Priority is the ticket's priority and Priorities the choices (none: may not change it).
+	Priority   string
+	Priorities []Option
 	// Changes is the recorded history of the ticket.
 	Changes []ChangeItem
 	// QuickReplies are the respostas prontas for the ticket, filled in (Value) under their title (Label).

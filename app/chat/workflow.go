@@ -168,6 +168,36 @@ func (s *Service) Forward(ctx context.Context, a Actor, ticketID, groupID int64,
 	return nil
 }
 
+// Priorities a ticket may have: normal, alta, urgente.
+const (
+	PriorityNormal = 0
+	PriorityHigh   = 1
+	PriorityUrgent = 2
+)
+
+// SetPriority changes where a ticket stands in its queue; its holder or a
+// supervisor may, within the ticket's group.
+func (s *Service) SetPriority(ctx context.Context, a Actor, ticketID int64, priority int) error {
+	if priority < PriorityNormal || priority > PriorityUrgent {
+		return ErrBadTransition
+	}
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	if err := s.member(ctx, a, c); err != nil {
+		return err
+	}
+	if !a.Holds(c) {
+		return ErrNotAllowed
+	}
+	if err := s.Store.SetTicketPriority(ctx, ticketID, a.ID, priority); err != nil {
+		return err
+	}
+	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
+	return nil
+}
+
 // Reassign gives a ticket to another clerk; only supervisors may. fromHolder
 // is who the supervisor saw holding it (0: nobody); if that changed
 // meanwhile, the transfer fails with store.ErrStatusConflict.

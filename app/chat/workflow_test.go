@@ -651,3 +651,37 @@ func TestConcurrentReassignmentsExactlyOneWins(t *testing.T) {
 		}
 	}
 }
+
+func TestSupervisorRaisesAPriorityAndTheQueueFollowsIt(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, u := w.clerk("carla@example.com")
+	outsider, _ := w.clerk("otto@example.com")
+	sup, _ := w.LoginAs(store.RoleSupervisor, "sara@example.com")
+	g := w.group("Água", store.LevelN1, 1, u.ID)
+	older, urgent := w.ticket(store.TicketQueued, g), w.ticket(store.TicketQueued, g)
+	cases := []struct {
+		name string
+		c    *testutil.Client
+		p    string
+		want int
+	}{
+		{"outside the group", outsider, "2", http.StatusForbidden},
+		{"not a priority", sup, "9", http.StatusUnprocessableEntity},
+		{"urgent", sup, "2", http.StatusOK},
+	}
+	for _, c := range cases {
+		if res := c.c.PostForm(ticketPath(urgent, "/prioridade"), url.Values{"prioridade": {c.p}}); res.Status != c.want {
+			t.Errorf("%s: status %d; want %d", c.name, res.Status, c.want)
+		}
+	}
+	clerk.PostForm("/atendente/situacao", url.Values{"situacao": {"online"}})
+	if _, assignee, _ := w.status(urgent); assignee != u.ID {
+		t.Errorf("the urgent ticket was not served first")
+	}
+	if _, assignee, _ := w.status(older); assignee != 0 {
+		t.Errorf("the older ticket was given above the cap")
+	}
+	if !strings.Contains(clerk.Get(ticketPath(urgent, "")).Body, "mudou a prioridade de normal para urgente") {
+		t.Errorf("the priority change is not in the ticket's history")
+	}
+}

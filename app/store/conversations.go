@@ -22,7 +22,9 @@ type Conversation struct {
 	// GroupID is the group whose queue the ticket is in (0: none, a plain chat).
 	GroupID int64
 	// Protocol is the protocol number's digits.
-	Protocol      string
+	Protocol string
+	// Priority orders the queue: higher first.
+	Priority      int
 	AssigneeID    int64
 	AssigneeName  string
 	Unread        int
@@ -79,7 +81,7 @@ type ChatMessage struct {
 }
 
 // conversationSelect reads a Conversation; the caller adds WHERE and ORDER.
-const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COALESCE(t.protocol, ''), COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.unread,
+const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COALESCE(t.protocol, ''), t.priority, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.unread,
 	t.last_message_at, t.created_at, COALESCE(t.closed_at, 0),
 	c.id, c.wa_id, c.profile_name, c.name, c.last_inbound_at,
 	COALESCE(lm.body, ''), COALESCE(lm.direction, ''),
@@ -92,7 +94,7 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COAL
 
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
-	err := row.Scan(&c.TicketID, &c.Status, &c.GroupID, &c.Protocol, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
+	err := row.Scan(&c.TicketID, &c.Status, &c.GroupID, &c.Protocol, &c.Priority, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
 		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
 		&c.Preview, &c.LastDirection, &c.WaitingSince)
 	return c, err

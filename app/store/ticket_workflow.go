@@ -165,6 +165,29 @@ func addChange(ctx context.Context, tx *sql.Tx, e TicketChange) error {
 	return nil
 }
 
+// ChangePriority is the kind of a priority change.
+const ChangePriority = "priority"
+
+// SetTicketPriority sets a ticket's priority (higher is served first) and records it.
+func (s *Store) SetTicketPriority(ctx context.Context, ticketID, userID int64, priority int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var old int
+		err := tx.QueryRowContext(ctx, `SELECT priority FROM tickets WHERE id = ?`, ticketID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("ticket %d: %w", ticketID, ErrNotFound)
+		}
+		if err != nil || old == priority {
+			return err
+		}
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET priority = ?, updated_at = ? WHERE id = ?`, priority, now, ticketID); err != nil {
+			return fmt.Errorf("ticket %d priority: %w", ticketID, err)
+		}
+		return addChange(ctx, tx, TicketChange{TicketID: ticketID, At: now, UserID: userID, Kind: ChangePriority,
+			From: strconv.Itoa(old), To: strconv.Itoa(priority)})
+	})
+}
+
 // AddNote records an internal note on a ticket; it is never sent to the citizen.
 func (s *Store) AddNote(ctx context.Context, ticketID, userID int64, text string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {

@@ -63,6 +63,15 @@ func (s *Server) reassign(r *http.Request, a chat.Actor, id int64) (string, erro
 	return "Atendimento transferido.", s.chat.Reassign(r.Context(), a, id, from, user)
 }
 
+// priority sets the ticket's priority in its queue.
+func (s *Server) priority(r *http.Request, a chat.Actor, id int64) (string, error) {
+	p, err := strconv.Atoi(r.PostFormValue("prioridade"))
+	if err != nil {
+		return "", chat.ErrBadTransition
+	}
+	return "Prioridade alterada para " + priorityLabels[p] + ".", s.chat.SetPriority(r.Context(), a, id, p)
+}
+
 // note records an internal note.
 func (s *Server) note(r *http.Request, a chat.Actor, id int64) (string, error) {
 	return "Nota interna registrada: só a equipe a vê.", s.chat.AddNote(r.Context(), a, id, r.PostFormValue("nota"))

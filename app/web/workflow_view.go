@@ -18,6 +18,8 @@ var agentStatusLabels = map[string]string{
 	store.StatusOffline: "Offline",
 }
 
+var priorityLabels = map[int]string{chat.PriorityNormal: "normal", chat.PriorityHigh: "alta", chat.PriorityUrgent: "urgente"}
+
 // agentStatus is the viewer's status for the status control.
 func agentStatus(u store.User) views.AgentStatus {
 	return views.AgentStatus{Status: u.Status, Label: agentStatusLabels[u.Status], Reason: u.PauseReason}
@@ -47,6 +49,12 @@ func (s *Server) team(ctx context.Context, now time.Time) ([]views.TeamMember, e
 // and the ticket's recorded history.
 func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Conversation, changes []store.TicketChange, v *views.ChatView) error {
 	v.Status, v.HolderID = c.Status, strconv.FormatInt(c.AssigneeID, 10)
+	if a.Holds(c) && c.Status != store.TicketClosed {
+		v.Priority = strconv.Itoa(c.Priority)
+		for _, p := range []int{chat.PriorityNormal, chat.PriorityHigh, chat.PriorityUrgent} {
+			v.Priorities = append(v.Priorities, views.Option{Value: strconv.Itoa(p), Label: priorityLabels[p]})
+		}
+	}
 	if a.Holds(c) && c.Status != store.TicketClosed {
 		quick, err := s.chat.QuickRepliesFor(ctx, c)
 		if err != nil {
@@ -150,6 +158,10 @@ func changeItem(e store.TicketChange, users map[int64]string, groups map[string]
 		if e.To == "" {
 			it.Text = "tirou de " + user(e.From) + " (volta à fila)"
 		}
+	case store.ChangePriority:
+		from, _ := strconv.Atoi(e.From)
+		to, _ := strconv.Atoi(e.To)
+		it.Text = "mudou a prioridade de " + priorityLabels[from] + " para " + priorityLabels[to]
 	case store.ChangeForward:
 		it.Text = "encaminhou para o grupo " + groups[e.To]
 	default:
