@@ -404,3 +404,33 @@ func TestTokenLastUsed(t *testing.T) {
 		t.Error("the token itself is stored")
 	}
 }
+
+// Status changes at once on one ticket: exactly one wins, the others get 409
+// and nothing is lost or recorded twice.
+func TestConcurrentStatusChanges(t *testing.T) {
+	r := newRig(t)
+	const n = 8
+	codes := make(chan int, n)
+	for range n {
+		go func() {
+			code, _ := r.call("POST", "/api/v1/tickets/"+r.open+"/status", r.token, "application/json", `{"status":"em_atendimento"}`)
+			codes <- code
+		}()
+	}
+	won := 0
+	for range n {
+		switch c := <-codes; c {
+		case http.StatusOK:
+			won++
+		case http.StatusConflict:
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	var moves int
+	r.st.R.QueryRow(`SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE t.protocol = ? AND e.kind = 'status' AND e.to_value = 'em_atendimento'`, r.open).Scan(&moves)
+	if won != 1 || moves != 1 {
+		t.Errorf("%d requests won, %d changes recorded; want 1 and 1", won, moves)
+	}
+}
