@@ -119,10 +119,12 @@ func (d *Deliverer) Run(ctx context.Context) {
 
 // RunOnce delivers the deliveries due now and returns how many it tried.
 func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
-	// The lease outlasts an attempt: a delivery a crash interrupted is due
-	// again after it, so the receiver gets it at least once.
-	lease := (d.opt.Timeout + 30*time.Second).Milliseconds()
-	due, err := d.store.ClaimWebhooks(ctx, 20, lease)
+	// The lease outlasts the batch's attempts, sent one after the other: a
+	// delivery a crash interrupted is due again after it, so the receiver
+	// gets it at least once, and never twice because a batch was slow.
+	const batch = 10
+	lease := (d.opt.Timeout*batch + 30*time.Second).Milliseconds()
+	due, err := d.store.ClaimWebhooks(ctx, batch, lease)
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
