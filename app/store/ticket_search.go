@@ -188,8 +188,10 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 		}
 		if common {
 			// Many matches: walk the tickets in the list's order and look
-			// each one up in the index, stopping at a page.
-			add(`(EXISTS (SELECT 1 FROM messages m JOIN messages_fts f ON f.rowid = m.id WHERE m.ticket_id = t.id AND f.messages_fts MATCH ?)
+			// each message up in the index, stopping at a page. CROSS JOIN
+			// keeps the ticket's messages outside: the planner would
+			// otherwise read the word's every match for every ticket.
+			add(`(EXISTS (SELECT 1 FROM messages m CROSS JOIN messages_fts f WHERE f.rowid = m.id AND m.ticket_id = t.id AND f.messages_fts MATCH ?)
 				OR EXISTS (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? AND tickets_fts.rowid = t.id))`, q, q)
 		} else {
 			// Few matches: take them all from the index.
