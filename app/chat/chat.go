@@ -154,6 +154,19 @@ func (s *Service) markRead(ctx context.Context, ticketID int64) error {
 
 // holding loads the conversation and checks the actor may change it.
 func (s *Service) holding(ctx context.Context, a Actor, ticketID int64) (store.Conversation, error) {
+	c, err := s.held(ctx, a, ticketID)
+	if err != nil {
+		return c, err
+	}
+	if c.Status == store.TicketClosed {
+		return c, store.ErrTicketClosed
+	}
+	return c, nil
+}
+
+// held loads a ticket that a may act on: a member of its group who holds it,
+// or a supervisor.
+func (s *Service) held(ctx context.Context, a Actor, ticketID int64) (store.Conversation, error) {
 	c, err := s.Store.ConversationByTicket(ctx, ticketID)
 	if err != nil {
 		return c, err
@@ -163,9 +176,6 @@ func (s *Service) holding(ctx context.Context, a Actor, ticketID int64) (store.C
 	}
 	if !a.Holds(c) {
 		return c, ErrNotAllowed
-	}
-	if c.Status == store.TicketClosed {
-		return c, store.ErrTicketClosed
 	}
 	return c, nil
 }

@@ -144,15 +144,9 @@ func (s *Service) Forward(ctx context.Context, a Actor, ticketID, groupID int64,
 	if _, err := s.Store.GroupByID(ctx, groupID); err != nil {
 		return err
 	}
-	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	c, err := s.held(ctx, a, ticketID)
 	if err != nil {
 		return err
-	}
-	if err := s.member(ctx, a, c); err != nil {
-		return err
-	}
-	if !a.Holds(c) {
-		return ErrNotAllowed
 	}
 	if c.GroupID == groupID || !Allowed(c.Status, store.TicketForwarded) {
 		return ErrBadTransition
@@ -181,15 +175,8 @@ func (s *Service) SetPriority(ctx context.Context, a Actor, ticketID int64, prio
 	if priority < PriorityNormal || priority > PriorityUrgent {
 		return ErrBadTransition
 	}
-	c, err := s.Store.ConversationByTicket(ctx, ticketID)
-	if err != nil {
+	if _, err := s.held(ctx, a, ticketID); err != nil {
 		return err
-	}
-	if err := s.member(ctx, a, c); err != nil {
-		return err
-	}
-	if !a.Holds(c) {
-		return ErrNotAllowed
 	}
 	if err := s.Store.SetTicketPriority(ctx, ticketID, a.ID, priority); err != nil {
 		return err
