@@ -180,6 +180,19 @@ func (s *Service) held(ctx context.Context, a Actor, ticketID int64) (store.Conv
 	return c, nil
 }
 
+// replyable loads a ticket a holds whose citizen may get free-form messages
+// now (open ticket, 24-hour window open).
+func (s *Service) replyable(ctx context.Context, a Actor, ticketID int64) (store.Conversation, error) {
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
+		return c, err
+	}
+	if !s.WindowOpen(c.Contact) {
+		return c, ErrWindowClosed
+	}
+	return c, nil
+}
+
 // ReplyText queues a text answer; outside the 24-hour window it refuses with ErrWindowClosed.
 func (s *Service) ReplyText(ctx context.Context, a Actor, ticketID int64, text string) error {
 	text = strings.TrimSpace(text)
@@ -189,12 +202,9 @@ func (s *Service) ReplyText(ctx context.Context, a Actor, ticketID int64, text s
 	if utf8.RuneCountInString(text) > whatsapp.MaxTextBody {
 		return ErrTooLong
 	}
-	c, err := s.holding(ctx, a, ticketID)
+	c, err := s.replyable(ctx, a, ticketID)
 	if err != nil {
 		return err
-	}
-	if !s.WindowOpen(c.Contact) {
-		return ErrWindowClosed
 	}
 	return s.enqueue(ctx, a, c, whatsapp.Text(c.Contact.WaID, text), 0)
 }
@@ -221,12 +231,9 @@ func (s *Service) ReplyMedia(ctx context.Context, a Actor, ticketID int64, mime,
 	if utf8.RuneCountInString(caption) > whatsapp.MaxCaption {
 		return ErrTooLong
 	}
-	c, err := s.holding(ctx, a, ticketID)
+	c, err := s.replyable(ctx, a, ticketID)
 	if err != nil {
 		return err
-	}
-	if !s.WindowOpen(c.Contact) {
-		return ErrWindowClosed
 	}
 	id, err := s.Store.Media.SaveMedia(ctx, mime, filename, data, "")
 	if err != nil {
