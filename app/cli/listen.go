@@ -74,6 +74,22 @@ func listen(cfg *config.Config, app http.Handler) ([]endpoint, error) {
 	return []endpoint{{name: "https", srv: https, ln: ln, tls: true}, {name: "http", srv: redirect, ln: ln80}}, nil
 }
 
+// metricsEndpoint opens BALCAO_METRICS_ADDR, which serves only /metrics
+// and without a token: it is meant for a loopback or private address the
+// monitoring reaches and citizens do not. Nil when the setting is empty.
+func metricsEndpoint(cfg *config.Config, metrics http.Handler) (*endpoint, error) {
+	if cfg.Metrics.Addr == "" {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	ln, err := net.Listen("tcp", cfg.Metrics.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (BALCAO_METRICS_ADDR): %w", cfg.Metrics.Addr, err)
+	}
+	return &endpoint{name: "metrics", srv: newHTTPServer(mux), ln: ln}, nil
+}
+
 // serveAll serves every endpoint until one fails or ctx ends, then shuts
 // them all down, letting requests in flight finish within grace.
 func serveAll(ctx context.Context, eps []endpoint, grace time.Duration) error {

@@ -78,3 +78,47 @@ func TestAutomaticHTTPSListeners(t *testing.T) {
 		t.Errorf("base URL %q", cfg.BaseURL)
 	}
 }
+
+// BALCAO_METRICS_ADDR serves /metrics without a token and nothing else: the
+// panel, the webhook and the API are not reachable through it.
+func TestMetricsListenerServesOnlyMetrics(t *testing.T) {
+	cfg := &config.Config{Metrics: config.Metrics{Addr: "127.0.0.1:0"}}
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "balcao_up 1\n") })
+	e, err := metricsEndpoint(cfg, metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveAll(ctx, []endpoint{*e}, time.Second) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + e.ln.Addr().String()
+	cases := []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/metrics", 200},
+		{"POST", "/metrics", 405},
+		{"GET", "/", 404},
+		{"GET", "/atendimentos", 404},
+		{"POST", "/webhook/whatsapp", 404},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, base+c.path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, res.StatusCode, c.want)
+		}
+		if c.want == 200 && !strings.Contains(string(body), "balcao_up 1") {
+			t.Errorf("%s %s: body %q", c.method, c.path, body)
+		}
+	}
+	if none, err := metricsEndpoint(&config.Config{}, metrics); none != nil || err != nil {
+		t.Errorf("without BALCAO_METRICS_ADDR: %v %v, want no listener", none, err)
+	}
+}

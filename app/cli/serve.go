@@ -86,6 +86,16 @@ func serve(ctx context.Context, env Env, args []string, demoMode bool) error {
 		return err
 	}
 	eps[0].srv.RegisterOnShutdown(app.Web.BeginShutdown)
+	me, err := metricsEndpoint(cfg, app.Metrics.Handler())
+	if err != nil {
+		for _, e := range eps {
+			e.ln.Close()
+		}
+		return err
+	}
+	if me != nil {
+		eps = append(eps, *me)
+	}
 	for _, e := range eps {
 		log.Info("listening", "server", e.name, "addr", e.ln.Addr().String())
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -47,6 +48,18 @@ type Config struct {
 	// BotIdleTimeout is how long the bot waits for a citizen before the next
 	// message starts the conversation over.
 	BotIdleTimeout time.Duration
+
+	Metrics Metrics
+}
+
+// Metrics holds how /metrics (Prometheus) is reached.
+type Metrics struct {
+	// Token, when set, opens GET /metrics on the main address to requests
+	// with "Authorization: Bearer <Token>"; without it that path is 404.
+	Token string
+	// Addr, when set, is a second listener (e.g. 127.0.0.1:9090) that serves
+	// only /metrics, without a token: bind it where only the monitoring reaches.
+	Addr string
 }
 
 // WhatsApp holds the Cloud API credentials and limits.
@@ -152,6 +165,8 @@ func (c *Config) Settings() []*Setting {
 		{Flag: "tls-domain", Env: "BALCAO_TLS_DOMAIN", Default: "", Usage: "domain for automatic HTTPS certificates (Let's Encrypt); empty = plain HTTP", set: str(&c.TLS.Domain)},
 		{Flag: "tls-email", Env: "BALCAO_TLS_EMAIL", Default: "", Usage: "contact e-mail for the certificate authority", set: str(&c.TLS.Email)},
 		{Flag: "bot-idle-timeout", Env: "BALCAO_BOT_IDLE_TIMEOUT", Default: "30m", Usage: "how long the bot waits for a citizen before the next message starts over at the menu", set: dur(&c.BotIdleTimeout)},
+		{Flag: "metrics-token", Env: "BALCAO_METRICS_TOKEN", Default: "", Usage: "bearer token that opens GET /metrics (Prometheus) on the main address; empty = /metrics is 404 there", Secret: true, set: str(&c.Metrics.Token)},
+		{Flag: "metrics-addr", Env: "BALCAO_METRICS_ADDR", Default: "", Usage: "separate address serving only /metrics without a token, e.g. 127.0.0.1:9090 (keep it private); empty = none", set: str(&c.Metrics.Addr)},
 		{Flag: "disk-min-free", Env: "BALCAO_DISK_MIN_FREE", Default: "1GB", Usage: "free space of the data folder's disk under which the panel and `balcao check` warn (e.g. 500MB, 2GB)", set: size(&c.DiskMinFree)},
 	}
 }
@@ -257,6 +272,14 @@ func (c *Config) Validate() error {
 	}
 	if d := c.TLS.Domain; d != "" && (strings.ContainsAny(d, ":/ ") || !strings.Contains(d, ".")) {
 		errs = append(errs, fmt.Errorf("BALCAO_TLS_DOMAIN: want a bare domain name like atendimento.cidade.sp.gov.br, got %q", d))
+	}
+	if a := c.Metrics.Addr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			errs = append(errs, fmt.Errorf("BALCAO_METRICS_ADDR: want host:port like 127.0.0.1:9090, got %q", a))
+		}
+	}
+	if t := c.Metrics.Token; t != "" && len(t) < 16 {
+		errs = append(errs, errors.New("BALCAO_METRICS_TOKEN: want at least 16 characters (e.g. from `openssl rand -hex 32`)"))
 	}
 	return errors.Join(errs...)
 }

@@ -101,6 +101,12 @@ func TestLoad(t *testing.T) {
 					t.Errorf("addr %q read from a file", c.Addr)
 				}
 			}},
+		{"the metrics token from a file", nil, map[string]string{"BALCAO_METRICS_TOKEN_FILE": secret},
+			func(t *testing.T, c *config.Config, _ []string) {
+				if c.Metrics.Token == "" || strings.ContainsAny(c.Metrics.Token, "\n ") {
+					t.Errorf("metrics token %q", c.Metrics.Token)
+				}
+			}},
 		{"a TLS domain makes the base URL https", nil, map[string]string{"BALCAO_TLS_DOMAIN": "atendimento.valeverde.sp.gov.br"},
 			func(t *testing.T, c *config.Config, _ []string) {
 				if c.BaseURL != "https://atendimento.valeverde.sp.gov.br" {
@@ -174,6 +180,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"TLS domain with a scheme", nil, map[string]string{"BALCAO_TLS_DOMAIN": "https://cidade.gov.br"}, []string{"BALCAO_TLS_DOMAIN"}},
 		{"TLS domain with a port", nil, map[string]string{"BALCAO_TLS_DOMAIN": "cidade.gov.br:443"}, []string{"BALCAO_TLS_DOMAIN"}},
 		{"disk threshold not a size", nil, map[string]string{"BALCAO_DISK_MIN_FREE": "lots"}, []string{"BALCAO_DISK_MIN_FREE", `"lots"`}},
+		{"metrics address without a port", nil, map[string]string{"BALCAO_METRICS_ADDR": "127.0.0.1"}, []string{"BALCAO_METRICS_ADDR", `"127.0.0.1"`}},
+		{"metrics token too short", nil, map[string]string{"BALCAO_METRICS_TOKEN": "abc"}, []string{"BALCAO_METRICS_TOKEN"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

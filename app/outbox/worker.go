@@ -49,7 +49,21 @@ type Options struct {
 	// OnRecorded is told after the outcome of a message row (not a read
 	// receipt) was recorded, e.g. to refresh the panel. It must not block.
 	OnRecorded func(messageID int64)
+	// OnSend is told the outcome of every send attempt, e.g. for metrics:
+	// the message type ("read" for a read receipt), the result (Sent…) and
+	// the Cloud API error code (0 when sent, or for a network error). It
+	// must not block.
+	OnSend func(msgType, result string, code int)
 }
+
+// Results of a send attempt, as OnSend is told them.
+const (
+	Sent    = "sent"
+	Retried = "retry"
+	Failed  = "failed"
+	// Stopped: WhatsApp refused the account or the token; the row waits.
+	Stopped = "stopped"
+)
 
 func (o *Options) defaults() {
 	if o.Rate <= 0 {
@@ -289,6 +303,9 @@ func (w *Worker) process(it store.OutboxItem, probing bool) {
 	var m whatsapp.OutMessage
 	if err := json.Unmarshal([]byte(it.Payload), &m); err != nil {
 		w.log.Error("outbox payload is not a message", "outbox", it.ID, "err", err)
+		if w.opts.OnSend != nil {
+			w.opts.OnSend("", Failed, 0)
+		}
 		w.recordFailed(ctx, it, 0, textBadPayload)
 		return
 	}
@@ -312,6 +329,7 @@ func (w *Worker) record(ctx context.Context, it store.OutboxItem, m whatsapp.Out
 		class = whatsapp.Permanent
 	}
 	log := w.log.With("outbox", it.ID, "to", it.ToWaID, "kind", it.Kind, "attempt", it.Attempts)
+	w.observe(m, class, code, it.Attempts)
 	switch class {
 	case whatsapp.None:
 		// The alerts follow WhatsApp's answer first, then the row is recorded.
@@ -363,6 +381,37 @@ func (w *Worker) record(ctx context.Context, it store.OutboxItem, m whatsapp.Out
 		}
 		w.recordFailed(ctx, it, code, text)
 	}
+}
+
+// observe tells OnSend the outcome of one attempt, as record will write it.
+func (w *Worker) observe(m whatsapp.OutMessage, class whatsapp.Class, code, attempts int) {
+	if w.opts.OnSend == nil {
+		return
+	}
+	result := Failed
+	switch class {
+	case whatsapp.None:
+		result = Sent
+	case whatsapp.Retry:
+		if attempts < w.opts.MaxAttempts {
+			result = Retried
+		}
+	case whatsapp.RetryContact:
+		if attempts < w.opts.ContactAttempts {
+			result = Retried
+		}
+	case whatsapp.Fatal:
+		result = Stopped
+	}
+	w.opts.OnSend(outType(m), result, code)
+}
+
+// outType is the message type of m for OnSend.
+func outType(m whatsapp.OutMessage) string {
+	if m.Type == "" && m.Status != "" {
+		return "read"
+	}
+	return m.Type
 }
 
 func (w *Worker) recordFailed(ctx context.Context, it store.OutboxItem, code int, text string) {

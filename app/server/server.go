@@ -23,6 +23,7 @@ import (
 	"balcao/app/ingest"
 	"balcao/app/live"
 	"balcao/app/media"
+	"balcao/app/metrics"
 	"balcao/app/outbox"
 	"balcao/app/simulator"
 	"balcao/app/store"
@@ -64,6 +65,9 @@ type App struct {
 	Backup *backup.Replicator
 	// Health watches the disk and the backup for the panel's banners.
 	Health *health.Monitor
+	// Metrics are served at GET /metrics (BALCAO_METRICS_TOKEN) and on
+	// BALCAO_METRICS_ADDR.
+	Metrics *metrics.Metrics
 	// API serves /api/v1; Webhooks delivers its outgoing webhooks.
 	API      *api.API
 	Webhooks *api.Deliverer
@@ -91,6 +95,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	}
 	a.Health = health.New(health.Options{DataDir: o.Config.DataDir, MinFree: o.Config.DiskMinFree,
 		Backup: a.backupStatus(), Log: o.Log})
+	a.Metrics = metrics.New(metrics.Sources{Store: st, DataDir: o.Config.DataDir, SSEClients: a.Live.Subscribers,
+		Backup: a.backupFiles(), Log: o.Log})
 	if o.Config.Simulator {
 		useSimulator(o.Config)
 		a.Simulator = newSimulator(o.Config, o.Log)
@@ -99,7 +105,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang, Log: o.Log}
 	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
 	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
-		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded})
+		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded, OnSend: a.Metrics.Sent})
 	a.Chat.Wake = a.Outbox.Wake
 	menu, _, err := bot.LoadMenu(ctx, st)
 	if err != nil {
@@ -117,7 +123,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Web, err = web.New(web.Deps{Config: o.Config, Store: st, Log: o.Log, Static: o.Static,
 		Migrations: o.Migrations, Demo: o.Demo, Ingest: a.Committer,
 		Live: a.Live, Chat: a.Chat, Simulator: a.Simulator, Health: a.Health, Bot: a.Bot,
-		API: a.API, Webhooks: a.Webhooks})
+		API: a.API, Webhooks: a.Webhooks, Metrics: a.Metrics})
 	if err != nil {
 		a.closeData()
 		return nil, err
@@ -186,6 +192,24 @@ func (a *App) backupStatus() func(context.Context) []backup.FileStatus {
 		return nil
 	}
 	return a.Backup.Status
+}
+
+// backupFiles is what /metrics reports of the backup: the status of the
+// health monitor's last check (no request to the target per scrape); nil
+// when the backup is off.
+func (a *App) backupFiles() func() []backup.FileStatus {
+	if a.Backup == nil {
+		return nil
+	}
+	return func() []backup.FileStatus {
+		b := a.Health.Backup()
+		if b.CheckedAt.IsZero() { // scraped before the monitor's first check
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			b = a.Health.RefreshBackup(ctx)
+		}
+		return b.Files
+	}
 }
 
 func (a *App) goRun(fn func()) {

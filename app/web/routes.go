@@ -15,7 +15,8 @@ func (s *Server) Handler() http.Handler {
 	machines.Handle("GET /readyz", s.h(s.readyz))
 	machines.Handle("GET /static/", s.serveStatic())
 	machines.HandleFunc("GET /webhook/whatsapp", s.webhookVerify)
-	machines.HandleFunc("POST /webhook/whatsapp", s.webhookReceive)
+	machines.Handle("POST /webhook/whatsapp", s.metrics.InstrumentWebhook(http.HandlerFunc(s.webhookReceive)))
+	machines.HandleFunc("GET /metrics", s.metricsScrape)
 	// The integration API authenticates with bearer tokens, not sessions.
 	machines.Handle(api.Prefix+"/", s.api)
 	if s.sim != nil {

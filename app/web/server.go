@@ -24,6 +24,7 @@ import (
 	"balcao/app/health"
 	"balcao/app/ingest"
 	"balcao/app/live"
+	"balcao/app/metrics"
 	"balcao/app/simulator"
 	"balcao/app/store"
 	"balcao/views"
@@ -61,6 +62,8 @@ type Deps struct {
 	// Webhooks is the outgoing webhook worker, woken when an admin retries a
 	// delivery (may be nil: it polls).
 	Webhooks *api.Deliverer
+	// Metrics counts webhooks and serves GET /metrics (nil: no metrics, 404).
+	Metrics *metrics.Metrics
 }
 
 // Server holds the dependencies of every handler.
@@ -84,6 +87,7 @@ type Server struct {
 	bot        *bot.Engine
 	api        *api.API
 	webhooks   *api.Deliverer
+	metrics    *metrics.Metrics
 	// banners yield the warnings shown on every page (disk full, backup
 	// stopped, WhatsApp sending stopped), each "" when all is well.
 	banners []func() string
@@ -109,6 +113,7 @@ func New(d Deps) (*Server, error) {
 		bot:      d.Bot,
 		api:      d.API,
 		webhooks: d.Webhooks,
+		metrics:  d.Metrics,
 	}
 	if s.live == nil {
 		s.live = live.NewHub()

@@ -64,5 +64,6 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	s.metrics.Stored(n)
 	w.WriteHeader(http.StatusOK)
 }
