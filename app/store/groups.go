@@ -36,8 +36,15 @@ type Group struct {
 	// MaxPerAgent is how many conversations one clerk of the group holds at once.
 	MaxPerAgent int
 	Hours       hours.Week
-	CreatedAt   int64
-	UpdatedAt   int64
+	// FirstResponseTarget and ResolutionTarget are the group's deadlines in
+	// business minutes (0: none): the first response counted from when a
+	// ticket enters the group, the resolution from the ticket's creation.
+	// Manifestations of the ouvidoria and information requests follow the
+	// legal terms of their kind instead of ResolutionTarget.
+	FirstResponseTarget int
+	ResolutionTarget    int
+	CreatedAt           int64
+	UpdatedAt           int64
 	// DepartmentName and Members (a count) are filled by ListGroups only.
 	DepartmentName string
 	Members        int
@@ -55,9 +62,9 @@ func (s *Store) CreateGroup(ctx context.Context, g Group, memberIDs []int64) (Gr
 	g.CreatedAt, g.UpdatedAt = now, now
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO service_groups
-			(name, department_id, level, max_per_agent, business_hours, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			g.Name, g.DepartmentID, g.Level, g.MaxPerAgent, hoursJSON, now, now).Scan(&g.ID)
+			(name, department_id, level, max_per_agent, business_hours, first_response_target, resolution_target, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			g.Name, g.DepartmentID, g.Level, g.MaxPerAgent, hoursJSON, g.FirstResponseTarget, g.ResolutionTarget, now, now).Scan(&g.ID)
 		if err := groupWriteError("create group", err); err != nil {
 			return err
 		}
@@ -75,8 +82,8 @@ func (s *Store) UpdateGroup(ctx context.Context, g Group, memberIDs []int64) err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE service_groups SET name = ?, department_id = ?, level = ?,
-			max_per_agent = ?, business_hours = ?, updated_at = ? WHERE id = ?`,
-			g.Name, g.DepartmentID, g.Level, g.MaxPerAgent, hoursJSON, s.Now(), g.ID)
+			max_per_agent = ?, business_hours = ?, first_response_target = ?, resolution_target = ?, updated_at = ? WHERE id = ?`,
+			g.Name, g.DepartmentID, g.Level, g.MaxPerAgent, hoursJSON, g.FirstResponseTarget, g.ResolutionTarget, s.Now(), g.ID)
 		if err := groupWriteError("update group", err); err != nil {
 			return err
 		}
@@ -129,13 +136,15 @@ func replaceGroupMembers(ctx context.Context, tx *sql.Tx, groupID int64, userIDs
 	return nil
 }
 
-const groupColumns = `g.id, g.name, g.department_id, g.level, g.max_per_agent, g.business_hours, g.created_at, g.updated_at,
+const groupColumns = `g.id, g.name, g.department_id, g.level, g.max_per_agent, g.business_hours,
+	g.first_response_target, g.resolution_target, g.created_at, g.updated_at,
 	d.name, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id)`
 
 func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
 	var g Group
 	var hoursJSON string
-	err := row.Scan(&g.ID, &g.Name, &g.DepartmentID, &g.Level, &g.MaxPerAgent, &hoursJSON, &g.CreatedAt, &g.UpdatedAt,
+	err := row.Scan(&g.ID, &g.Name, &g.DepartmentID, &g.Level, &g.MaxPerAgent, &hoursJSON,
+		&g.FirstResponseTarget, &g.ResolutionTarget, &g.CreatedAt, &g.UpdatedAt,
 		&g.DepartmentName, &g.Members)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, ErrNotFound

@@ -72,7 +72,10 @@ func (s *Store) EnqueueTx(ctx context.Context, tx *sql.Tx, o Outgoing) (messageI
 		return 0, 0, fmt.Errorf("enqueue outbox: %w", err)
 	}
 	if o.TicketID != 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET last_message_at = ?, updated_at = ? WHERE id = ?`, now, now, o.TicketID); err != nil {
+		// The first message a person writes is the ticket's first response (deadlines, reports).
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET last_message_at = ?1, updated_at = ?1,
+			first_response_at = CASE WHEN ?2 <> 0 THEN COALESCE(first_response_at, ?1) ELSE first_response_at END
+			WHERE id = ?3`, now, o.AuthorID, o.TicketID); err != nil {
 			return 0, 0, fmt.Errorf("enqueue: touch ticket: %w", err)
 		}
 	}

@@ -95,6 +95,9 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("ticket %d: %w", tr.TicketID, ErrStatusConflict)
 	}
+	if err := s.transitionDeadlinesTx(ctx, tx, tr, status, group.Int64, now); err != nil {
+		return err
+	}
 	if tr.GroupID != 0 && tr.GroupID != group.Int64 {
 		if err := addChange(ctx, tx, TicketChange{TicketID: tr.TicketID, At: now, UserID: tr.UserID, Kind: ChangeForward,
 			From: idText(group.Int64), To: idText(tr.GroupID), Comment: tr.Comment}); err != nil {

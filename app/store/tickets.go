@@ -66,6 +66,9 @@ func (s *Store) OpenTicketTx(ctx context.Context, tx *sql.Tx, t NewTicket) (Open
 	if err != nil {
 		return OpenedTicket{}, fmt.Errorf("open ticket: %w", err)
 	}
+	if err := s.openedDeadlinesTx(ctx, tx, o.ID, t.Kind, t.GroupID, now); err != nil {
+		return OpenedTicket{}, err
+	}
 	// The ticket's first status is its first recorded change (by the system).
 	return o, addChange(ctx, tx, TicketChange{TicketID: o.ID, At: now, Kind: ChangeStatus, To: t.Status})
 }
