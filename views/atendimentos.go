@@ -13,6 +13,8 @@ type ConvItem struct {
 	// Waiting is how long the citizen has waited for an answer ("" when answered).
 	Waiting string
 	Unread  int
+	// Overdue marks a ticket past a deadline (store.OverdueSQL).
+	Overdue bool
 }
 
 // ConvLists are the two lists of Atendimentos.
@@ -60,6 +62,8 @@ type ChatView struct {
 	Priorities []Option
 	// Changes is the recorded history of the ticket.
 	Changes []ChangeItem
+	// Deadlines are the ticket's deadlines (SLA) and the extension forms.
+	Deadlines DeadlinesView
 	// QuickReplies are the respostas prontas for the ticket, filled in (Value) under their title (Label).
 	QuickReplies []Option
 }

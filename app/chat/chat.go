@@ -58,6 +58,9 @@ type Service struct {
 	Wake func()
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// ComplementDays is how long a ticket waits for the citizen
+	// (aguardando cidadão) before it is archived (DefaultComplementDays when 0).
+	ComplementDays int
 	// Log receives the failures of background work such as automatic assignment (may be nil).
 	Log *slog.Logger
 }

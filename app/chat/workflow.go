@@ -314,7 +314,8 @@ func (s *Service) AddNote(ctx context.Context, a Actor, ticketID int64, text str
 }
 
 // RunSweep sets offline, every minute until ctx ends, the clerks whose panel
-// was not open for IdleOffline, and dispatches every group's queue (work
+// was not open for IdleOffline, archives the tickets whose citizen did not
+// answer a complementação in time, and dispatches every group's queue (work
 // that waited for a slot the events missed).
 func (s *Service) RunSweep(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
@@ -338,6 +339,7 @@ func (s *Service) Sweep(ctx context.Context) {
 	if len(gone) > 0 {
 		s.Live.Publish(live.EventQueue)
 	}
+	s.archiveAbandoned(ctx)
 	groups, err := s.Store.ListGroups(ctx)
 	if err != nil {
 		s.logError("automatic assignment", err)

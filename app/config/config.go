@@ -49,6 +49,11 @@ type Config struct {
 	// message starts the conversation over.
 	BotIdleTimeout time.Duration
 
+	// ComplementDays is how long a ticket waits for the information asked of
+	// the citizen (complementação) before it is archived (Decreto
+	// 9.492/2018 art. 18).
+	ComplementDays int
+
 	Metrics Metrics
 }
 
@@ -132,6 +137,16 @@ func (c *Config) Settings() []*Setting {
 			return nil
 		}
 	}
+	integer := func(p *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("want a whole number, got %q", v)
+			}
+			*p = n
+			return nil
+		}
+	}
 	size := func(p *uint64) func(string) error {
 		return func(v string) error {
 			n, err := ParseSize(v)
@@ -167,6 +182,7 @@ func (c *Config) Settings() []*Setting {
 		{Flag: "bot-idle-timeout", Env: "BALCAO_BOT_IDLE_TIMEOUT", Default: "30m", Usage: "how long the bot waits for a citizen before the next message starts over at the menu", set: dur(&c.BotIdleTimeout)},
 		{Flag: "metrics-token", Env: "BALCAO_METRICS_TOKEN", Default: "", Usage: "bearer token that opens GET /metrics (Prometheus) on the main address; empty = /metrics is 404 there", Secret: true, set: str(&c.Metrics.Token)},
 		{Flag: "metrics-addr", Env: "BALCAO_METRICS_ADDR", Default: "", Usage: "separate address serving only /metrics without a token, e.g. 127.0.0.1:9090 (keep it private); empty = none", set: str(&c.Metrics.Addr)},
+		{Flag: "complement-days", Env: "BALCAO_COMPLEMENT_DAYS", Default: "20", Usage: "days a ticket waits for information asked of the citizen before it is archived (Decreto 9.492/2018 art. 18)", set: integer(&c.ComplementDays)},
 		{Flag: "disk-min-free", Env: "BALCAO_DISK_MIN_FREE", Default: "1GB", Usage: "free space of the data folder's disk under which the panel and `balcao check` warn (e.g. 500MB, 2GB)", set: size(&c.DiskMinFree)},
 	}
 }
@@ -266,6 +282,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BotIdleTimeout < time.Minute {
 		errs = append(errs, fmt.Errorf("BALCAO_BOT_IDLE_TIMEOUT: want at least 1m, got %v", c.BotIdleTimeout))
+	}
+	if c.ComplementDays < 1 || c.ComplementDays > 365 {
+		errs = append(errs, fmt.Errorf("BALCAO_COMPLEMENT_DAYS: want a number of days from 1 to 365, got %d", c.ComplementDays))
 	}
 	if c.Backup.URL != "" && !strings.HasPrefix(c.Backup.URL, "file://") && !strings.HasPrefix(c.Backup.URL, "s3://") {
 		errs = append(errs, fmt.Errorf("BALCAO_BACKUP_URL: want file:///folder or s3://bucket/path, got %q", c.Backup.URL))

@@ -41,7 +41,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, nil, func(t *testing.T, c *config.Config, _ []string) {
 			want := config.Config{Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", LogLevel: "info",
-				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second}, DiskMinFree: 1 << 30, BotIdleTimeout: 30 * time.Minute,
+				SessionLifetime: 12 * time.Hour, Backup: config.Backup{Retention: 168 * time.Hour, Interval: time.Second}, DiskMinFree: 1 << 30, BotIdleTimeout: 30 * time.Minute, ComplementDays: 20,
 				WA: config.WhatsApp{APIURL: config.DefaultGraphURL, Rate: 80, Template: "atualizacao_atendimento", TemplateLang: "pt_BR"}}
 			if *c != want {
 				t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
@@ -113,6 +113,12 @@ func TestLoad(t *testing.T) {
 					t.Errorf("base URL %q", c.BaseURL)
 				}
 			}},
+		{"complement days", []string{"--complement-days", "30"}, nil,
+			func(t *testing.T, c *config.Config, _ []string) {
+				if c.ComplementDays != 30 {
+					t.Errorf("complement days %d", c.ComplementDays)
+				}
+			}},
 		{"disk threshold with a unit", []string{"--disk-min-free", "500MB"}, nil,
 			func(t *testing.T, c *config.Config, _ []string) {
 				if c.DiskMinFree != 500<<20 {
@@ -179,6 +185,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		{"unknown flag", []string{"--adress", ":1"}, nil, []string{"adress"}},
 		{"TLS domain with a scheme", nil, map[string]string{"BALCAO_TLS_DOMAIN": "https://cidade.gov.br"}, []string{"BALCAO_TLS_DOMAIN"}},
 		{"TLS domain with a port", nil, map[string]string{"BALCAO_TLS_DOMAIN": "cidade.gov.br:443"}, []string{"BALCAO_TLS_DOMAIN"}},
+		{"complement days zero", nil, map[string]string{"BALCAO_COMPLEMENT_DAYS": "0"}, []string{"BALCAO_COMPLEMENT_DAYS"}},
+		{"complement days not a number", []string{"--complement-days", "vinte"}, nil, []string{"BALCAO_COMPLEMENT_DAYS", `"vinte"`}},
 		{"disk threshold not a size", nil, map[string]string{"BALCAO_DISK_MIN_FREE": "lots"}, []string{"BALCAO_DISK_MIN_FREE", `"lots"`}},
 		{"metrics address without a port", nil, map[string]string{"BALCAO_METRICS_ADDR": "127.0.0.1"}, []string{"BALCAO_METRICS_ADDR", `"127.0.0.1"`}},
 		{"metrics token too short", nil, map[string]string{"BALCAO_METRICS_TOKEN": "abc"}, []string{"BALCAO_METRICS_TOKEN"}},

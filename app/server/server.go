@@ -102,7 +102,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		a.Simulator = newSimulator(o.Config, o.Log)
 	}
 	a.Relay = chat.NewRelay(st, a.Live, o.Log)
-	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang, Log: o.Log}
+	a.Chat = &chat.Service{Store: st, Live: a.Live, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang,
+		ComplementDays: o.Config.ComplementDays, Log: o.Log}
 	a.Inbox = inbox.New(st, o.Log, a.Relay.Routed)
 	a.Outbox = outbox.New(st, sendClient(o.Config), o.Log, outbox.Options{
 		Rate: o.Config.WA.Rate, Template: o.Config.WA.Template, OnRecorded: a.Relay.Recorded, OnSend: a.Metrics.Sent})

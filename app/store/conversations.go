@@ -37,6 +37,8 @@ type Conversation struct {
 	LastDirection string
 	// WaitingSince is when the oldest unanswered inbound message arrived (0: answered).
 	WaitingSince int64
+	// Deadlines are the ticket's deadlines (Overdue says whether it is late).
+	Deadlines TicketDeadlines
 }
 
 // Contact is a WhatsApp user who wrote to the official number.
@@ -86,7 +88,9 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COAL
 	c.id, c.wa_id, c.profile_name, c.name, c.last_inbound_at,
 	COALESCE(lm.body, ''), COALESCE(lm.direction, ''),
 	COALESCE((SELECT min(mi.created_at) FROM messages mi WHERE mi.ticket_id = t.id AND mi.direction = 'in'
-		AND mi.id > COALESCE((SELECT max(mo.id) FROM messages mo WHERE mo.ticket_id = t.id AND mo.direction = 'out'), 0)), 0)
+		AND mi.id > COALESCE((SELECT max(mo.id) FROM messages mo WHERE mo.ticket_id = t.id AND mo.direction = 'out'), 0)), 0),
+	COALESCE(t.kind, ''), COALESCE(t.first_response_at, 0), COALESCE(t.response_due_at, 0), COALESCE(t.due_at, 0), t.extended,
+	COALESCE(t.paused_at, 0), COALESCE(t.dept_due_at, 0), t.dept_extended
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN users u ON u.id = t.assignee_id
@@ -96,7 +100,10 @@ func scanConversation(row interface{ Scan(...any) error }) (Conversation, error)
 	var c Conversation
 	err := row.Scan(&c.TicketID, &c.Status, &c.GroupID, &c.Protocol, &c.Priority, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
 		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
-		&c.Preview, &c.LastDirection, &c.WaitingSince)
+		&c.Preview, &c.LastDirection, &c.WaitingSince,
+		&c.Deadlines.Kind, &c.Deadlines.FirstResponseAt, &c.Deadlines.ResponseDueAt, &c.Deadlines.DueAt, &c.Deadlines.Extended,
+		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended)
+	c.Deadlines.TicketID, c.Deadlines.Status, c.Deadlines.CreatedAt = c.TicketID, c.Status, c.CreatedAt
 	return c, err
 }
 

@@ -109,8 +109,17 @@ func (d TicketDeadlines) CanExtend(which string) bool {
 	if which == DeadlineDept {
 		return d.DeptDueAt != 0 && !d.DeptExtended
 	}
+	return d.ExtensionDays(which) > 0 && d.DueAt != 0 && !d.Extended
+}
+
+// ExtensionDays is how many days an extension of the deadline which adds
+// (0: that deadline may not be extended for this ticket's kind).
+func (d TicketDeadlines) ExtensionDays(which string) int {
+	if which == DeadlineDept {
+		return DeptExtensionDays
+	}
 	_, ext := legalTermDays(d.Kind)
-	return ext > 0 && d.DueAt != 0 && !d.Extended
+	return ext
 }
 
 // TicketDeadlinesOf reads the deadlines of a ticket.
@@ -319,11 +328,11 @@ func (s *Store) ExtendDeadline(ctx context.Context, ticketID, userID int64, whic
 		if d.Status == TicketClosed {
 			return ErrTicketClosed
 		}
-		old, extended, days, set := d.DueAt, d.Extended, 0, `due_at = ?, extended = 1`
-		_, days = legalTermDays(d.Kind)
+		old, extended, set := d.DueAt, d.Extended, `due_at = ?, extended = 1`
 		if which == DeadlineDept {
-			old, extended, days, set = d.DeptDueAt, d.DeptExtended, DeptExtensionDays, `dept_due_at = ?, dept_extended = 1`
+			old, extended, set = d.DeptDueAt, d.DeptExtended, `dept_due_at = ?, dept_extended = 1`
 		}
+		days := d.ExtensionDays(which)
 		if extended {
 			return ErrAlreadyExtended
 		}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -103,7 +105,8 @@ func (s *Server) writeGroup(r *http.Request, g *store.Group, memberIDs []int64) 
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("%s, level %s, %d members, max %d per agent", g.Name, g.Level, len(memberIDs), g.MaxPerAgent)
+	detail := fmt.Sprintf("%s, level %s, %d members, max %d per agent, targets %d/%d business minutes",
+		g.Name, g.Level, len(memberIDs), g.MaxPerAgent, g.FirstResponseTarget, g.ResolutionTarget)
 	return s.store.Audit(r.Context(), currentUser(r).ID, action, groupSubject(g.ID), detail)
 }
 
@@ -189,6 +192,8 @@ func readGroupForm(f *views.Form, opts groupOptions) (store.Group, []int64) {
 		f.Fail("max_per_agent", "Informe um número inteiro de 1 a 50.")
 	}
 	g.MaxPerAgent = n
+	g.FirstResponseTarget = readTargetHours(f, "first_response_hours")
+	g.ResolutionTarget = readTargetHours(f, "resolution_hours")
 	members, ok := pickIDs(f.Values["members"], func(id int64) bool {
 		return slices.ContainsFunc(opts.users, func(u store.User) bool { return u.ID == id })
 	})
@@ -197,6 +202,32 @@ func readGroupForm(f *views.Form, opts groupOptions) (store.Group, []int64) {
 	}
 	g.Hours = readHoursForm(f)
 	return g, members
+}
+
+// maxTargetHours bounds a group's target: a year of business hours.
+const maxTargetHours = 8760
+
+// readTargetHours reads a target in business hours ("2", "0,5", "1.5"; blank:
+// none) and returns it in minutes.
+func readTargetHours(f *views.Form, field string) int {
+	text := strings.ReplaceAll(f.Trimmed(field), ",", ".")
+	if text == "" {
+		return 0
+	}
+	h, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(h) || h < 0 || h > maxTargetHours {
+		f.Fail(field, "Informe um número de horas úteis de 0 a 8760, como 2 ou 0,5 (em branco: sem meta).")
+		return 0
+	}
+	return int(math.Round(h * 60))
+}
+
+// targetHours shows a target of minutes in hours with a decimal comma ("" for none).
+func targetHours(minutes int) string {
+	if minutes == 0 {
+		return ""
+	}
+	return strings.ReplaceAll(strconv.FormatFloat(float64(minutes)/60, 'f', -1, 64), ".", ",")
 }
 
 // readHoursForm reads the business-hours grid: per day closed, or a first
@@ -260,7 +291,8 @@ func readPeriod(f *views.Form, d time.Weekday, openField, closeField string, req
 func groupForm(g store.Group, members []int64) *views.Form {
 	f := views.NewForm()
 	f.Values = url.Values{"name": {g.Name}, "level": {g.Level}, "max_per_agent": {strconv.Itoa(g.MaxPerAgent)},
-		"members": idStrings(members)}
+		"members": idStrings(members), "first_response_hours": {targetHours(g.FirstResponseTarget)},
+		"resolution_hours": {targetHours(g.ResolutionTarget)}}
 	if g.DepartmentID != 0 {
 		f.Values.Set("department", strconv.FormatInt(g.DepartmentID, 10))
 	}

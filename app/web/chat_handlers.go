@@ -210,6 +210,9 @@ func (s *Server) chatAction(do func(r *http.Request, a chat.Actor, ticketID int6
 		if actErr != nil {
 			v.Notice = ""
 			v.Text = r.PostFormValue("texto")
+			if status == http.StatusUnprocessableEntity {
+				keepExtensionForm(r, &v)
+			}
 		}
 		if !isHTMX(r) {
 			w.WriteHeader(status)

@@ -56,6 +56,7 @@ func convItems(cs []store.Conversation, now time.Time) []views.ConvItem {
 		if c.WaitingSince > 0 {
 			it.Waiting = waitingLabel(now.Sub(time.UnixMilli(c.WaitingSince)))
 		}
+		it.Overdue = c.Deadlines.Overdue(now.UnixMilli())
 		out = append(out, it)
 	}
 	return out
@@ -112,7 +113,8 @@ func (s *Server) chatView(ctx context.Context, a chat.Actor, c store.Conversatio
 		LastInbound: clockLabel(c.Contact.LastInboundAt, now), Template: s.chat.Template,
 		Reference: chat.Reference(c.TicketID),
 	}
-	v.StateKey = fmt.Sprintf("%d-%s-%t", c.AssigneeID, c.Status, v.WindowOpen)
+	v.Deadlines = deadlinesView(c.Deadlines, now.UnixMilli(), v.CanAct)
+	v.StateKey = fmt.Sprintf("%d-%s-%t-%d-%d-%t", c.AssigneeID, c.Status, v.WindowOpen, c.Deadlines.DueAt, c.Deadlines.DeptDueAt, v.Deadlines.Overdue)
 	changes, err := s.store.TicketChanges(ctx, c.TicketID)
 	if err != nil {
 		return v, err

@@ -65,6 +65,7 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /atendimentos/{id}/reatribuir", supervisor(s.h(s.chatAction(s.reassign))))
 	mux.Handle("POST /atendimentos/{id}/nota", s.requireUser(s.h(s.chatAction(s.note))))
 	mux.Handle("POST /atendimentos/{id}/prioridade", s.requireUser(s.h(s.chatAction(s.priority))))
+	mux.Handle("POST /atendimentos/{id}/prazo", s.requireUser(s.h(s.chatAction(s.extendDeadline))))
 	mux.Handle("POST /atendente/situacao", s.requireUser(s.h(s.agentStatus)))
 	mux.Handle("GET /respostas-prontas", supervisor(s.h(s.quickReplies)))
 	mux.Handle("POST /respostas-prontas", supervisor(s.h(s.quickReplySave)))

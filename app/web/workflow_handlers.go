@@ -9,6 +9,7 @@ import (
 
 	"balcao/app/chat"
 	"balcao/app/store"
+	"balcao/views"
 )
 
 // workflowError turns a workflow failure into a status and a pt-BR message.
@@ -24,6 +25,14 @@ func workflowError(err error) (int, string, bool) {
 		return http.StatusUnprocessableEntity, "Informe o motivo.", true
 	case errors.Is(err, chat.ErrBadStatus):
 		return http.StatusUnprocessableEntity, "Situação de atendente desconhecida: escolha disponível, pausado ou offline.", true
+	case errors.Is(err, chat.ErrNoJustification):
+		return http.StatusUnprocessableEntity, "Escreva a justificativa da prorrogação: ela fica registrada no histórico.", true
+	case errors.Is(err, chat.ErrJustificationTooLong):
+		return http.StatusUnprocessableEntity, "Justificativa longa demais: até 2.000 caracteres.", true
+	case errors.Is(err, store.ErrAlreadyExtended):
+		return http.StatusUnprocessableEntity, "Este prazo já foi prorrogado uma vez; não se pode prorrogá-lo de novo.", true
+	case errors.Is(err, store.ErrNoExtension):
+		return http.StatusUnprocessableEntity, "Este prazo não pode ser prorrogado: só o prazo legal das manifestações da ouvidoria (mais 30 dias), o dos pedidos de informação (mais 10 dias) e o prazo interno da secretaria (mais 20 dias) admitem prorrogação.", true
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusUnprocessableEntity, "Grupo ou atendente não encontrado.", true
 	}
@@ -70,6 +79,22 @@ func (s *Server) priority(r *http.Request, a chat.Actor, id int64) (string, erro
 		return "", chat.ErrBadTransition
 	}
 	return "Prioridade alterada para " + priorityLabels[p] + ".", s.chat.SetPriority(r.Context(), a, id, p)
+}
+
+// extendDeadline extends, once, the ticket's legal or department deadline
+// (field "prazo") with a written justification.
+func (s *Server) extendDeadline(r *http.Request, a chat.Actor, id int64) (string, error) {
+	err := s.chat.ExtendDeadline(r.Context(), a, id, r.PostFormValue("prazo"), r.PostFormValue("justificativa"))
+	return "Prazo prorrogado; a justificativa ficou no histórico.", err
+}
+
+// keepExtensionForm puts a refused extension's error next to its field and
+// keeps what was written.
+func keepExtensionForm(r *http.Request, v *views.ChatView) {
+	if which := r.PostFormValue("prazo"); which != "" {
+		v.Deadlines.Which, v.Deadlines.Error, v.Deadlines.Justification = which, v.Error, r.PostFormValue("justificativa")
+		v.Error = ""
+	}
 }
 
 // note records an internal note.

@@ -164,6 +164,14 @@ func changeItem(e store.TicketChange, users map[int64]string, groups map[string]
 		it.Text = "mudou a prioridade de " + priorityLabels[from] + " para " + priorityLabels[to]
 	case store.ChangeForward:
 		it.Text = "encaminhou para o grupo " + groups[e.To]
+	case store.ChangeDeadline:
+		from, _ := strconv.ParseInt(e.From, 10, 64)
+		to, _ := strconv.ParseInt(e.To, 10, 64)
+		which := "o prazo"
+		if !e.Public {
+			which = "o prazo interno da secretaria"
+		}
+		it.Text = "prorrogou " + which + " de " + dateLabel(from) + " para " + dateLabel(to)
 	default:
 		it.Text = e.Kind
 	}
