@@ -89,11 +89,15 @@ func (s *Server) extendDeadline(r *http.Request, a chat.Actor, id int64) (string
 }
 
 // keepExtensionForm puts a refused extension's error next to its field and
-// keeps what was written.
+// keeps what was written, when that form is on the screen (otherwise the
+// error stays above the actions).
 func keepExtensionForm(r *http.Request, v *views.ChatView) {
-	if which := r.PostFormValue("prazo"); which != "" {
-		v.Deadlines.Which, v.Deadlines.Error, v.Deadlines.Justification = which, v.Error, r.PostFormValue("justificativa")
-		v.Error = ""
+	which := r.PostFormValue("prazo")
+	for _, d := range v.Deadlines.Items {
+		if which != "" && d.Which == which {
+			v.Deadlines.Which, v.Deadlines.Error, v.Deadlines.Justification = which, v.Error, r.PostFormValue("justificativa")
+			v.Error = ""
+		}
 	}
 }
 
