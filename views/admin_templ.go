@@ -42,7 +42,7 @@ func AdminHomePage(p Page) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Administração</h1><div class=\"grid cards\"><article><header><a href=\"/admin/usuarios\">Usuários</a></header><p>Atendentes, supervisores e administradores; papéis e acesso.</p></article><article><header><a href=\"/admin/secretarias\">Secretarias</a></header><p>Departamentos que recebem e executam as demandas.</p></article><article><header><a href=\"/admin/grupos\">Grupos de atendimento</a></header><p>Filas por tema, com membros, horário, nível e limite de conversas por atendente.</p></article><article><header><a href=\"/admin/backup\">Backup</a></header><p>Cópia contínua dos bancos de dados, pontos de restauração e espaço em disco.</p></article><article><header><a href=\"/admin/integracoes\">Integrações</a></header><p>Chaves de acesso da API para outros sistemas e avisos (webhooks) quando um protocolo muda.</p></article></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Administração</h1><div class=\"grid cards\"><article><header><a href=\"/admin/usuarios\">Usuários</a></header><p>Atendentes, supervisores, ouvidores e administradores; papéis e acesso.</p></article><article><header><a href=\"/admin/secretarias\">Secretarias</a></header><p>Departamentos que recebem e executam as demandas.</p></article><article><header><a href=\"/admin/grupos\">Grupos de atendimento</a></header><p>Filas por tema, com membros, horário, nível e limite de conversas por atendente.</p></article><article><header><a href=\"/admin/backup\">Backup</a></header><p>Cópia contínua dos bancos de dados, pontos de restauração e espaço em disco.</p></article><article><header><a href=\"/admin/integracoes\">Integrações</a></header><p>Chaves de acesso da API para outros sistemas e avisos (webhooks) quando um protocolo muda.</p></article><article><header><a href=\"/admin/auditoria\">Auditoria</a></header><p>Quem fez o quê: entradas, mudanças de cadastro e cada acesso à identidade de manifestações sigilosas.</p></article></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -90,7 +90,7 @@ func adminTrail(here, hereHref, leaf string) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(here)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 38, Col: 14}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 42, Col: 14}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -108,7 +108,7 @@ func adminTrail(here, hereHref, leaf string) templ.Component {
 			var templ_7745c5c3_Var5 templ.SafeURL
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(hereHref))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 40, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 44, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -121,7 +121,7 @@ func adminTrail(here, hereHref, leaf string) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(here)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 40, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 44, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -134,7 +134,7 @@ func adminTrail(here, hereHref, leaf string) templ.Component {
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(leaf)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 41, Col: 14}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 45, Col: 14}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
@@ -183,7 +183,7 @@ func formProblem(msg string) templ.Component {
 			var templ_7745c5c3_Var9 string
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 50, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 54, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {

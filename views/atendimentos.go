@@ -66,6 +66,11 @@ type ChatView struct {
 	Deadlines DeadlinesView
 	// QuickReplies are the respostas prontas for the ticket, filled in (Value) under their title (Label).
 	QuickReplies []Option
+	// Identity is "Sigilosa" or "Anônima" for a protected ticket ("" otherwise).
+	Identity string
+	// CanReveal offers an ouvidor "Ver identidade"; Revealed says this page
+	// view shows the citizen (audited), so it must not refresh into a masked one.
+	CanReveal, Revealed bool
 }
 
 // ChatMsg is one message of a conversation.
@@ -88,6 +93,9 @@ type ChatMsg struct {
 	CanResend                  bool
 	// Note: an internal note of the team, never sent to the citizen.
 	Note bool
+	// Protected: an answer that identifies the citizen of a protected ticket,
+	// shown as "dado protegido".
+	Protected bool
 }
 
 func (c ChatView) url(suffix string) string {

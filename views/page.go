@@ -33,9 +33,10 @@ type CurrentUser struct {
 // IsAdmin reports whether the user may reach Administração.
 func (u *CurrentUser) IsAdmin() bool { return u != nil && u.Role == "admin" }
 
-// IsSupervisor reports whether the user is a supervisor or an admin.
+// IsSupervisor reports whether the user is a supervisor, an ouvidor (the
+// supervisor's powers) or an admin.
 func (u *CurrentUser) IsSupervisor() bool {
-	return u != nil && (u.Role == "admin" || u.Role == "supervisor")
+	return u != nil && (u.Role == "admin" || u.Role == "supervisor" || u.Role == "ouvidor")
 }
 
 // Asset returns the URL of a static file.
@@ -99,7 +100,9 @@ func roleLabel(role string) string {
 	case "admin":
 		return "Administrador"
 	case "supervisor":
-		return "Supervisor / Ouvidor"
+		return "Supervisor"
+	case "ouvidor":
+		return "Ouvidor(a)"
 	case "atendente":
 		return "Atendente"
 	}

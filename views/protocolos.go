@@ -35,8 +35,11 @@ type ProtocolRow struct {
 	Subject  string
 	Group    string
 	Assignee string
-	// Contact is the citizen's name or number, or "Manifestante anônimo".
-	Contact    string
+	// Contact is the citizen's name or number, or "Manifestante protegido" /
+	// "Manifestante anônimo" for a protected ticket.
+	Contact string
+	// Identity is "Sigilosa" or "Anônima" for a protected ticket.
+	Identity   string
 	ContactURL string
 	Phone      string
 	Created    string

@@ -28,26 +28,31 @@ const (
 
 // Ticket is a ticket in API answers.
 type Ticket struct {
-	Protocol        string     `json:"protocol"`
-	ProtocolDisplay string     `json:"protocol_display"`
-	Status          string     `json:"status"`
-	StatusLabel     string     `json:"status_label"`
-	Kind            string     `json:"kind,omitempty"`
-	KindLabel       string     `json:"kind_label,omitempty"`
-	Subject         string     `json:"subject"`
-	GroupID         int64      `json:"group_id,omitempty"`
-	GroupName       string     `json:"group_name,omitempty"`
-	Anonymous       bool       `json:"anonymous"`
-	Assignee        string     `json:"assignee,omitempty"`
-	Citizen         *Citizen   `json:"citizen,omitempty"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	ClosedAt        *time.Time `json:"closed_at,omitempty"`
-	Messages        []Message  `json:"messages,omitempty"`
-	History         []Change   `json:"history,omitempty"`
+	Protocol        string `json:"protocol"`
+	ProtocolDisplay string `json:"protocol_display"`
+	Status          string `json:"status"`
+	StatusLabel     string `json:"status_label"`
+	Kind            string `json:"kind,omitempty"`
+	KindLabel       string `json:"kind_label,omitempty"`
+	Subject         string `json:"subject"`
+	GroupID         int64  `json:"group_id,omitempty"`
+	GroupName       string `json:"group_name,omitempty"`
+	// Identity is normal, sigilosa (the citizen is known only to the
+	// ouvidoria) or anonima (no citizen at all).
+	Identity string `json:"identity"`
+	// Anonymous is identity other than normal, as before identity existed.
+	Anonymous bool       `json:"anonymous"`
+	Assignee  string     `json:"assignee,omitempty"`
+	Citizen   *Citizen   `json:"citizen,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	Messages  []Message  `json:"messages,omitempty"`
+	History   []Change   `json:"history,omitempty"`
 }
 
-// Citizen is the WhatsApp contact of a ticket; never given for anonymous tickets.
+// Citizen is the WhatsApp contact of a ticket; never given for a protected
+// (sigilosa or anônima) ticket: API tokens are not the ouvidor.
 type Citizen struct {
 	WaID string `json:"wa_id"`
 	Name string `json:"name,omitempty"`
@@ -77,20 +82,24 @@ type Change struct {
 	At      time.Time `json:"at"`
 }
 
+// protectedData replaces, on a protected ticket, a message that carried an
+// answer identifying the citizen (CPF, phone, name…).
+const protectedData = "dado protegido"
+
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func ticketView(t store.APITicket) Ticket {
 	v := Ticket{Protocol: t.Protocol, ProtocolDisplay: protocol.Display(t.Protocol), Status: t.Status,
 		StatusLabel: statusLabels[t.Status], Kind: t.Kind, KindLabel: kindLabels[t.Kind], Subject: t.Subject,
-		GroupID: t.GroupID, GroupName: t.GroupName, Anonymous: t.Anonymous, Assignee: t.AssigneeName,
+		GroupID: t.GroupID, GroupName: t.GroupName, Identity: t.Identity, Anonymous: store.Protected(t.Identity), Assignee: t.AssigneeName,
 		CreatedAt: ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt)}
 	if t.ClosedAt != 0 {
 		c := ms(t.ClosedAt)
 		v.ClosedAt = &c
 	}
-	// The store already blanks the contact of anonymous tickets; checking
+	// The store already blanks the contact of protected tickets; checking
 	// here too keeps a later query change from leaking it.
-	if t.WaID != "" && !t.Anonymous {
+	if t.WaID != "" && !store.Protected(t.Identity) {
 		v.Citizen = &Citizen{WaID: t.WaID, Name: t.ContactName}
 	}
 	return v
@@ -206,7 +215,11 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	v := ticketView(t)
 	v.Messages, v.History = []Message{}, []Change{}
 	for _, m := range msgs {
-		v.Messages = append(v.Messages, Message{ID: m.ID, Direction: m.Direction, Type: m.Type, Body: m.Body,
+		body := m.Body
+		if m.Identifying && store.Protected(t.Identity) {
+			body = protectedData
+		}
+		v.Messages = append(v.Messages, Message{ID: m.ID, Direction: m.Direction, Type: m.Type, Body: body,
 			Status: m.Status, Author: m.AuthorName, CreatedAt: ms(m.CreatedAt)})
 	}
 	for _, c := range changes {
@@ -326,7 +339,8 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t.WaID == "" {
+	// A sigilosa ticket's citizen is masked here but still gets replies.
+	if t.Identity == store.IdentityAnonima || (t.WaID == "" && t.Identity == store.IdentityNormal) {
 		return apiError(http.StatusConflict, "no_citizen", "this ticket has no citizen on WhatsApp to reply to (anonymous or opened without one)")
 	}
 	actor := actorOf(r)
@@ -349,6 +363,8 @@ func replyError(err error) error {
 	case errors.Is(err, chat.ErrWindowClosed):
 		return apiError(http.StatusConflict, "window_closed",
 			"the citizen last wrote more than 24 hours ago: only the approved template may be sent (send {\"template\": true})")
+	case errors.Is(err, chat.ErrNoCitizen):
+		return apiError(http.StatusConflict, "no_citizen", "this ticket has no citizen on WhatsApp to reply to (anonymous)")
 	case errors.Is(err, chat.ErrNoTemplate):
 		return apiError(http.StatusConflict, "no_template", "no WhatsApp template is configured (BALCAO_WA_TEMPLATE)")
 	case errors.Is(err, store.ErrTicketClosed):

@@ -38,8 +38,12 @@ type OpenTicket struct {
 	// Subject is the path of menu titles, e.g. "Ouvidoria › Reclamação".
 	Subject string
 	Answers []Answer
-	// Anonymous asks for a protected identity (a denúncia).
-	Anonymous bool
+	// Identity is the citizen's choice (store.IdentityNormal, "" when the
+	// form did not ask, IdentitySigilosa or IdentityAnonima). An anonymous
+	// ticket must keep no link to the contact: the caller opens it on a
+	// placeholder contact, without the Identifying answers, and sends the
+	// replies outside the ticket (they carry no protocol number).
+	Identity string
 }
 
 // HandToHuman says the conversation is now the group's: the ticket of the

@@ -381,7 +381,7 @@ func (t *turn) abandon() {
 	for _, a := range t.s.Answers {
 		t.effect(RecordAnswer{Answer: a})
 	}
-	t.s.Answers, t.s.Step, t.s.Anonymous = nil, 0, false
+	t.s.Answers, t.s.Step, t.s.Identity = nil, 0, ""
 }
 
 // showMenu puts the options of menu n on screen.
@@ -798,7 +798,7 @@ func (t *turn) ticket(n *Node, group int64, kind, subject, intro string, live bo
 		nodeID = n.ID
 	}
 	t.effect(OpenTicket{GroupID: group, Kind: kind, NodeID: nodeID, Subject: subject,
-		Answers: t.s.Answers, Anonymous: t.s.Anonymous})
+		Answers: t.s.Answers, Identity: t.s.Identity})
 	if live {
 		t.effect(HandToHuman{GroupID: group})
 	}
@@ -811,8 +811,11 @@ func (t *turn) ticket(n *Node, group int64, kind, subject, intro string, live bo
 		msg = joinText(txtHandoffClosedLead, txtClosedNow(gh.Hours, gh.Next))
 	default:
 		msg = txtTicketOpened
-		if t.s.Anonymous {
-			msg = joinText(msg, txtAnonymousNote)
+		switch t.s.Identity {
+		case store.IdentitySigilosa:
+			msg = joinText(msg, txtSigilosaNote)
+		case store.IdentityAnonima:
+			msg = txtAnonimaOpened
 		}
 		if !gh.Open {
 			msg = joinText(msg, txtClosedNow(gh.Hours, gh.Next))
@@ -903,7 +906,7 @@ func formFields(n *Node) []Field {
 	if !n.Action.OfferAnonymity {
 		return n.Action.Fields
 	}
-	anon := Field{Key: anonKey, Label: txtAnonymityLabel, Type: FieldChoice, Options: []string{optYes, optNo}}
+	anon := Field{Key: anonKey, Label: txtAnonymityLabel, Type: FieldChoice, Options: []string{optIdentified, optSigilosa, optAnonima}}
 	return append([]Field{anon}, n.Action.Fields...)
 }
 
@@ -1003,14 +1006,18 @@ func (t *turn) onField() {
 		return
 	}
 	t.s.Failures = 0
+	intro := ""
 	if f.Key == anonKey {
-		t.s.Anonymous = value == optYes
+		t.s.Identity = identityChoices[value]
+		if t.s.Identity == store.IdentityAnonima {
+			intro = txtAnonimaWarning
+		}
 	} else {
 		t.s.Answers = append(t.s.Answers, Answer{NodeID: node.ID, Key: f.Key, Label: markdown.Plain(f.Label),
-			Value: value, MessageID: in.msgID, MediaID: media})
+			Value: value, MessageID: in.msgID, MediaID: media, Identifying: Identifying(f)})
 	}
 	t.s.Step++
-	t.promptField(node, "", false)
+	t.promptField(node, intro, false)
 }
 
 // complete finishes the form of node: a ticket when it names a group or a

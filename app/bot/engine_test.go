@@ -191,7 +191,7 @@ func TestConversations(t *testing.T) {
 			{in: photo("foto da fila"), want: []string{"registrada com o protocolo *" + bot.ProtocolPlaceholder + "*"}, effects: ticketFx,
 				check: func(t *testing.T, d bot.Decision) {
 					o := ticketOf(t, d)
-					if o.GroupID != testGroups[bot.GroupOmbudsman] || o.Kind != bot.KindReclamacao || o.Subject != "Ouvidoria › Reclamação" || o.Anonymous {
+					if o.GroupID != testGroups[bot.GroupOmbudsman] || o.Kind != bot.KindReclamacao || o.Subject != "Ouvidoria › Reclamação" || o.Identity != "" {
 						t.Errorf("ticket %+v", o)
 					}
 					if len(o.Answers) != 2 || o.Answers[0].Key != "descricao" || !strings.Contains(o.Answers[0].Value, "tratou mal") ||
@@ -205,15 +205,50 @@ func TestConversations(t *testing.T) {
 					}
 				}},
 		}},
-		{"denúncia anônima, skipping optional fields", nil, []step{
-			{in: txt("quero fazer uma denuncia"), want: []string{"Vamos registrar sua *denúncia*", "anônima"}},
-			{in: txt("1"), want: []string{"Descreva a situação"}},
+		{"denúncia sigilosa, skipping optional fields", nil, []step{
+			{in: txt("quero fazer uma denuncia"), want: []string{"Vamos registrar sua *denúncia*", "*Sigilosa*: só a Ouvidoria", "*Anônima*", "não será possível acompanhar"},
+				check: func(t *testing.T, d bot.Decision) {
+					r := d.Replies[len(d.Replies)-1]
+					if len(r.Options) != 3 || r.Options[0].Title != "Identificada" || r.Options[1].Title != "Sigilosa" || r.Options[2].Title != "Anônima" {
+						t.Errorf("identity choices %+v", r.Options)
+					}
+				}},
+			{in: txt("2"), want: []string{"Descreva a situação"}, not: []string{"Atenção"}},
 			{in: txt("Funcionário cobrando propina para liberar alvará na secretaria de obras.")},
 			{in: txt("pular"), want: []string{"envie uma *foto*"}},
-			{in: tap("Pular"), want: []string{"protegida"}, effects: ticketFx,
+			{in: tap("Pular"), want: []string{"protegida", "protocolo *" + bot.ProtocolPlaceholder + "*"}, effects: ticketFx,
 				check: func(t *testing.T, d bot.Decision) {
 					o := ticketOf(t, d)
-					if !o.Anonymous || o.Kind != bot.KindDenuncia || len(o.Answers) != 1 {
+					if o.Identity != store.IdentitySigilosa || o.Kind != bot.KindDenuncia || len(o.Answers) != 1 {
+						t.Errorf("ticket %+v", o)
+					}
+				}},
+		}},
+		{"denúncia anônima: warned before confirming, no protocol after", nil, []step{
+			{in: txt("quero fazer uma denuncia"), want: []string{"Como você quer se identificar?"}},
+			{in: txt("anonima"), want: []string{"Atenção", "não pode ser acompanhada", "não terá número de protocolo", "Descreva a situação"}},
+			{in: txt("Descarte de entulho em área de preservação, toda sexta à noite.")},
+			{in: txt("pular")},
+			{in: tap("Pular"), want: []string{"manifestação *anônima* foi registrada", "não tem número de protocolo"},
+				not: []string{bot.ProtocolPlaceholder}, effects: ticketFx,
+				check: func(t *testing.T, d bot.Decision) {
+					o := ticketOf(t, d)
+					if o.Identity != store.IdentityAnonima || len(o.Answers) != 1 || o.Answers[0].Identifying {
+						t.Errorf("ticket %+v", o)
+					}
+					if d.NeedsProtocol() {
+						t.Error("an anonymous confirmation asks for the protocol number")
+					}
+				}},
+		}},
+		{"denúncia identificada", nil, []step{
+			{in: txt("quero fazer uma denuncia")},
+			{in: tap("Identificada"), want: []string{"Descreva a situação"}},
+			{in: txt("Buraco enorme na calçada da escola municipal.")},
+			{in: txt("pular")},
+			{in: tap("Pular"), effects: ticketFx, not: []string{"protegida"},
+				check: func(t *testing.T, d bot.Decision) {
+					if o := ticketOf(t, d); o.Identity != store.IdentityNormal {
 						t.Errorf("ticket %+v", o)
 					}
 				}},
@@ -577,7 +612,7 @@ func TestSessionDecode(t *testing.T) {
 	if _, err := bot.DecodeSession("{broken"); err == nil {
 		t.Error("broken state decoded")
 	}
-	s := bot.Session{Node: 3, Mode: bot.ModeField, Step: 1, Answers: []bot.Answer{{Key: "k", Value: "v", MediaID: "m"}}, Anonymous: true, LastActivity: 5}
+	s := bot.Session{Node: 3, Mode: bot.ModeField, Step: 1, Answers: []bot.Answer{{Key: "k", Value: "v", MediaID: "m", Identifying: true}}, Identity: store.IdentitySigilosa, LastActivity: 5}
 	if got, err := bot.DecodeSession(s.Encode()); err != nil || !reflect.DeepEqual(got, s) {
 		t.Errorf("round trip %+v, %v", got, err)
 	}
@@ -634,5 +669,34 @@ func TestLongArticleIsSplit(t *testing.T) {
 	}
 	if last := d.Replies[len(d.Replies)-1]; last.Form != bot.FormButtons || last.Text != feedbackQ {
 		t.Errorf("last reply %#v", last)
+	}
+}
+
+// Answers that tell who the citizen is are flagged, so a sigilosa ticket
+// masks them and an anonymous one leaves them out.
+func TestIdentifyingFields(t *testing.T) {
+	for _, c := range []struct {
+		f    bot.Field
+		want bool
+	}{
+		{bot.Field{Key: "doc", Type: bot.FieldCPF}, true},
+		{bot.Field{Key: "contato", Type: bot.FieldPhone}, true},
+		{bot.Field{Key: "nome", Type: bot.FieldText}, true},
+		{bot.Field{Key: "Endereco", Type: bot.FieldLocation}, true},
+		{bot.Field{Key: "local", Type: bot.FieldLocation}, false},
+		{bot.Field{Key: "descricao", Type: bot.FieldText}, false},
+		{bot.Field{Key: "foto", Type: bot.FieldMedia}, false},
+	} {
+		if got := bot.Identifying(c.f); got != c.want {
+			t.Errorf("Identifying(%s %s) = %t, want %t", c.f.Key, c.f.Type, got, c.want)
+		}
+	}
+}
+
+// A session stored with the old yes/no anonymity reads as sigilosa.
+func TestLegacyAnonymousSession(t *testing.T) {
+	s, err := bot.DecodeSession(`{"node":3,"mode":"field","step":1,"anon":true}`)
+	if err != nil || s.Identity != store.IdentitySigilosa || s.LegacyAnon {
+		t.Errorf("legacy session %+v, %v", s, err)
 	}
 }

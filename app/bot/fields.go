@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"balcao/app/hours"
+	"balcao/app/store"
 	"balcao/app/words"
 )
 
@@ -280,4 +281,26 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// identityChoices maps the options of the anonymity question to identities.
+var identityChoices = map[string]string{
+	optIdentified: store.IdentityNormal,
+	optSigilosa:   store.IdentitySigilosa,
+	optAnonima:    store.IdentityAnonima,
+}
+
+// identifyingKeys are answer keys that name or locate the citizen, whatever
+// the field's type (the 20261123081000 migration flags stored answers with
+// the same list).
+var identifyingKeys = map[string]bool{
+	"cpf": true, "nome": true, "nome_completo": true, "telefone": true, "celular": true, "fone": true,
+	"whatsapp": true, "email": true, "e-mail": true, "endereco": true, "endereco_residencial": true, "rg": true,
+}
+
+// Identifying reports whether an answer to f tells who the citizen is: a
+// CPF or phone field, or a key such as "nome" or "endereco". Such answers are
+// "dado protegido" on a sigilosa ticket and left out of an anonymous one.
+func Identifying(f Field) bool {
+	return f.Type == FieldCPF || f.Type == FieldPhone || identifyingKeys[strings.ToLower(f.Key)]
 }

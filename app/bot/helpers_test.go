@@ -313,10 +313,12 @@ func checkDecision(t testing.TB, in bot.Input, d bot.Decision) {
 			t.Errorf("reply out of limits (%s): %#v", msg, r)
 		}
 	}
+	// Every opened ticket's number is told to the citizen, except an
+	// anonymous one's: that number would tie the citizen to it.
 	opened := false
 	for _, e := range d.Effects {
-		if _, ok := e.(bot.OpenTicket); ok {
-			opened = true
+		if o, ok := e.(bot.OpenTicket); ok {
+			opened = o.Identity != store.IdentityAnonima
 		}
 	}
 	if d.NeedsProtocol() != opened {

@@ -16,8 +16,9 @@ type ProtocolSource interface {
 }
 
 // StoreProtocols implements Protocols over the store. A citizen sees only
-// their own tickets, and never an anonymous one (it keeps no link to
-// anyone who could ask); a number with a wrong check digit is not looked up.
+// their own tickets (a sigilosa one included: it is theirs), and never an
+// anonymous one (it keeps no link to anyone who could ask); a number with a
+// wrong check digit is not looked up.
 type StoreProtocols struct{ Source ProtocolSource }
 
 // LookupProtocol finds the ticket numbered number if contactID may see it.
@@ -33,7 +34,7 @@ func (p StoreProtocols) LookupProtocol(ctx context.Context, contactID int64, num
 	if err != nil {
 		return Protocol{}, err
 	}
-	if t.ContactID != contactID || t.Anonymous {
+	if t.ContactID != contactID || t.Identity == store.IdentityAnonima {
 		return Protocol{Number: n.String()}, nil
 	}
 	at := t.UpdatedAt

@@ -3,6 +3,8 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+
+	"balcao/app/store"
 )
 
 // Mode is what the bot's last message asked the citizen for.
@@ -33,8 +35,12 @@ type Session struct {
 	// Answers collected so far in the form of Node; never dropped silently:
 	// they leave the session in an OpenTicket or as RecordAnswer effects.
 	Answers []Answer `json:"answers,omitempty"`
-	// Anonymous is the citizen's choice when the form offered anonymity.
-	Anonymous bool `json:"anon,omitempty"`
+	// Identity is the citizen's choice when the form offered anonymity:
+	// store.IdentityNormal (""), IdentitySigilosa or IdentityAnonima.
+	Identity string `json:"identity,omitempty"`
+	// LegacyAnon is the yes/no "protected identity" of sessions stored before
+	// the three choices; DecodeSession reads it as sigilosa.
+	LegacyAnon bool `json:"anon,omitempty"`
 	// Failures counts messages in a row the bot could not use.
 	Failures int `json:"fails,omitempty"`
 	// Article is the article whose feedback is awaited.
@@ -56,6 +62,9 @@ type Answer struct {
 	MessageID int64 `json:"msg,omitempty"`
 	// MediaID is the WhatsApp media id of a photo or document.
 	MediaID string `json:"media,omitempty"`
+	// Identifying marks an answer that tells who the citizen is (a CPF or
+	// phone field, or a key such as "nome"): see Identifying.
+	Identifying bool `json:"ident,omitempty"`
 }
 
 // Encode is the session as JSON, for store.SaveBotSession.
@@ -78,6 +87,9 @@ func DecodeSession(state string) (Session, error) {
 	}
 	if err := json.Unmarshal([]byte(state), &s); err != nil {
 		return Session{}, fmt.Errorf("bot session: %w", err)
+	}
+	if s.LegacyAnon {
+		s.Identity, s.LegacyAnon = store.IdentitySigilosa, false
 	}
 	return s, nil
 }

@@ -14,15 +14,18 @@ const (
 	txtDefaultOrg   = "Prefeitura"
 
 	// Option titles: at most 20 characters, so they fit reply buttons.
-	optBack     = "Voltar"
-	optHuman    = "Falar com atendente"
-	optMenu     = "Menu principal"
-	optYes      = "Sim"
-	optNo       = "Não"
-	optSkip     = "Pular"
-	optContinue = "Continuar"
-	optYesHuman = "Sim, por favor"
-	optNoMenu   = "Não, ver o menu"
+	optBack       = "Voltar"
+	optHuman      = "Falar com atendente"
+	optMenu       = "Menu principal"
+	optYes        = "Sim"
+	optNo         = "Não"
+	optSkip       = "Pular"
+	optContinue   = "Continuar"
+	optYesHuman   = "Sim, por favor"
+	optNoMenu     = "Não, ver o menu"
+	optIdentified = "Identificada"
+	optSigilosa   = "Sigilosa"
+	optAnonima    = "Anônima"
 )
 
 // greeting opens a conversation.
@@ -89,8 +92,14 @@ const (
 	txtTicketOpened      = "Pronto! Sua solicitação foi registrada com o protocolo *" + ProtocolPlaceholder + "*.\n\n" +
 		"Guarde este número: com ele você acompanha o andamento aqui mesmo, pela opção *Consultar protocolo*. " +
 		"Avisaremos por aqui a cada novidade."
-	txtAnonymousNote = "🔒 Sua identidade ficará protegida: só a Ouvidoria terá acesso a ela."
-	txtFormDone      = "Obrigado! Suas informações foram registradas. ✅"
+	txtSigilosaNote = "🔒 Sua identidade ficará protegida: só a Ouvidoria terá acesso a ela."
+	// txtAnonimaOpened confirms an anonymous manifestation. It carries no
+	// protocol number: stored in the citizen's history, the number would be
+	// the link to the ticket that anonymity forbids.
+	txtAnonimaOpened = "Pronto! Sua manifestação *anônima* foi registrada e enviada à Ouvidoria. ✅\n\n" +
+		"Como ela é anônima, não guardamos quem a enviou: ela não tem número de protocolo para consulta " +
+		"e você não receberá respostas nem avisos sobre ela."
+	txtFormDone = "Obrigado! Suas informações foram registradas. ✅"
 )
 
 // txtClosedNow tells when a closed group works and promises a reply.
@@ -139,15 +148,24 @@ func txtProtocolStatus(p Protocol) string {
 
 // Forms.
 const (
-	txtCancelHint          = "_Para cancelar, envie *menu*._"
-	txtHumanHint           = "Se preferir, envie *atendente* para falar com uma pessoa."
-	txtSkipHint            = "Se não quiser informar, envie *pular*."
-	txtHintCPF             = "_Digite os 11 números do CPF._"
-	txtHintPhone           = "_Digite o número com DDD, por exemplo: (17) 98888-7777._"
-	txtHintDate            = "_Use o formato dd/mm/aaaa, por exemplo: 25/03/2026._"
-	txtHintLocation        = "_Toque no clipe 📎 e escolha *Localização*, ou escreva o endereço com um ponto de referência._"
-	txtHintMedia           = "_Toque no clipe 📎 ou na câmera 📷 para enviar._"
-	txtAnonymityLabel      = "Você quer que sua identidade fique *protegida* (anônima)? Só a Ouvidoria poderá ver quem fez a denúncia."
+	txtCancelHint     = "_Para cancelar, envie *menu*._"
+	txtHumanHint      = "Se preferir, envie *atendente* para falar com uma pessoa."
+	txtSkipHint       = "Se não quiser informar, envie *pular*."
+	txtHintCPF        = "_Digite os 11 números do CPF._"
+	txtHintPhone      = "_Digite o número com DDD, por exemplo: (17) 98888-7777._"
+	txtHintDate       = "_Use o formato dd/mm/aaaa, por exemplo: 25/03/2026._"
+	txtHintLocation   = "_Toque no clipe 📎 e escolha *Localização*, ou escreva o endereço com um ponto de referência._"
+	txtHintMedia      = "_Toque no clipe 📎 ou na câmera 📷 para enviar._"
+	txtAnonymityLabel = "Como você quer se identificar?\n\n" +
+		"• *Identificada*: quem cuidar da sua manifestação saberá quem você é.\n" +
+		"• *Sigilosa*: só a Ouvidoria saberá quem você é. Você recebe as respostas aqui e acompanha pelo número do protocolo.\n" +
+		"• *Anônima*: ninguém saberá quem você é, nem a Ouvidoria. Por isso *não será possível acompanhar*: " +
+		"não haverá número de protocolo e você não receberá respostas."
+	// txtAnonimaWarning is said right after the citizen chooses Anônima,
+	// before they finish (confirm) the form.
+	txtAnonimaWarning = "⚠️ Atenção: uma manifestação *anônima* não pode ser acompanhada. Ela não terá número de protocolo, " +
+		"e você não receberá respostas nem avisos sobre ela. Se quiser acompanhar sem que saibam quem você é, " +
+		"envie *menu* e escolha *Sigilosa*."
 	txtResumeQuestion      = "Você tinha começado *%s* e não terminou. Quer continuar de onde parou?"
 	txtResumeSaved         = "O que você já informou está guardado."
 	txtWantText            = "Não consegui ler essa mensagem aqui. Por favor, responda com texto."

@@ -40,6 +40,9 @@ var (
 	ErrMediaType = errors.New("chat: file type not accepted")
 	// ErrMediaSize: the file is over WhatsApp's limit for its kind.
 	ErrMediaSize = errors.New("chat: file too large")
+	// ErrNoCitizen is returned for a message to an anonymous ticket: it has
+	// no citizen to write to.
+	ErrNoCitizen = errors.New("chat: anonymous ticket, no citizen to write to")
 )
 
 // Media limits of the Cloud API for what the panel attaches.
@@ -72,7 +75,14 @@ type Actor struct {
 }
 
 // Supervises reports whether the actor may act on any conversation.
-func (a Actor) Supervises() bool { return a.Role == store.RoleAdmin || a.Role == store.RoleSupervisor }
+func (a Actor) Supervises() bool {
+	return a.Role == store.RoleAdmin || a.Role == store.RoleSupervisor || a.Role == store.RoleOuvidor
+}
+
+// SeesIdentities reports whether the actor may reveal who the citizen of a
+// sigilosa ticket is: the ouvidor role only (not even an admin), and each
+// reveal is audited (Reveal).
+func (a Actor) SeesIdentities() bool { return a.Role == store.RoleOuvidor }
 
 // Holds reports whether the actor may change conversation c.
 func (a Actor) Holds(c store.Conversation) bool { return c.AssigneeID == a.ID || a.Supervises() }
@@ -134,9 +144,50 @@ func (s *Service) Open(ctx context.Context, a Actor, ticketID int64) (store.Conv
 		}
 		c.Unread = 0
 	}
-	msgs, err := s.Store.ContactHistory(ctx, c.Contact.ID, 500)
+	msgs, err := s.history(ctx, c, false)
 	return c, msgs, err
 }
+
+// historyLimit bounds the messages a ticket screen shows.
+const historyLimit = 500
+
+// history is what the ticket screen of c shows. A protected ticket shows only
+// its own messages unless revealed: the contact's other tickets would tell who
+// the citizen is. Any other ticket shows the contact's whole history but
+// the messages of their sigilosa tickets, for every role: the ouvidor sees
+// those only through an audited reveal.
+func (s *Service) history(ctx context.Context, c store.Conversation, revealed bool) ([]store.ChatMessage, error) {
+	switch {
+	case c.Identity == store.IdentityAnonima || (c.Identity == store.IdentitySigilosa && !revealed):
+		return s.Store.TicketHistory(ctx, c.TicketID, historyLimit)
+	case revealed:
+		return s.Store.ContactHistory(ctx, c.Contact.ID, historyLimit, false)
+	}
+	return s.Store.ContactHistory(ctx, c.Contact.ID, historyLimit, true)
+}
+
+// Reveal is Open for an ouvidor who asks to see who the citizen of a
+// sigilosa ticket is: the reveal is recorded (audit log and the ticket's
+// history) before anything is shown, and the whole history of the contact
+// comes back. Anyone else, or a ticket that is not sigilosa, is ErrNotAllowed.
+func (s *Service) Reveal(ctx context.Context, a Actor, ticketID int64) (store.Conversation, []store.ChatMessage, error) {
+	c, err := s.Store.ConversationByTicket(ctx, ticketID)
+	if err != nil {
+		return c, nil, err
+	}
+	if !a.SeesIdentities() || c.Identity != store.IdentitySigilosa {
+		return c, nil, ErrNotAllowed
+	}
+	if err := s.Store.RecordIdentityReveal(ctx, a.ID, ticketID, RevealOnTicket); err != nil {
+		return c, nil, err
+	}
+	msgs, err := s.history(ctx, c, true)
+	return c, msgs, err
+}
+
+// RevealOnTicket is the audit detail of a reveal on the ticket screen (pt-BR:
+// the Auditoria page shows it).
+const RevealOnTicket = "tela do atendimento"
 
 func (s *Service) markRead(ctx context.Context, ticketID int64) error {
 	wamid, waID, err := s.Store.ResetUnread(ctx, ticketID)
@@ -189,6 +240,9 @@ func (s *Service) replyable(ctx context.Context, a Actor, ticketID int64) (store
 	c, err := s.holding(ctx, a, ticketID)
 	if err != nil {
 		return c, err
+	}
+	if c.Identity == store.IdentityAnonima {
+		return c, ErrNoCitizen
 	}
 	if !s.WindowOpen(c.Contact) {
 		return c, ErrWindowClosed
@@ -262,6 +316,9 @@ func (s *Service) SendTemplate(ctx context.Context, a Actor, ticketID int64) err
 }
 
 func (s *Service) enqueue(ctx context.Context, a Actor, c store.Conversation, m whatsapp.OutMessage, mediaID int64) error {
+	if c.Identity == store.IdentityAnonima {
+		return ErrNoCitizen
+	}
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("chat: %w", err)
 	}

@@ -78,7 +78,7 @@ func usage(w io.Writer) {
 Commands:
   balcao [serve] [flags]     run the server (default)
   balcao demo [flags]        run with demo data and the WhatsApp simulator (temporary folder unless --data)
-  balcao user add --name N --email E --role admin|supervisor|atendente [--data DIR]
+  balcao user add --name N --email E --role admin|supervisor|ouvidor|atendente [--data DIR]
                              create a panel user; the password is read from stdin or generated and printed once
   balcao token create --name NAME [--data DIR]
                              create a bearer token for the integration API (/api/v1); printed once, only its hash is kept

@@ -151,7 +151,7 @@ func TestUserAddRefusesBadInput(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"bad role", "senha-valida-123\n", []string{"--name", "Eva", "--email", "eva@example.com", "--role", "root"}, `--role must be admin, supervisor or atendente, got "root"`},
+		{"bad role", "senha-valida-123\n", []string{"--name", "Eva", "--email", "eva@example.com", "--role", "root"}, `--role must be admin, supervisor, ouvidor or atendente, got "root"`},
 		{"bad e-mail", "senha-valida-123\n", []string{"--name", "Eva", "--email", "eva@", "--role", "admin"}, `--email "eva@" is not a valid e-mail address`},
 		{"no e-mail", "senha-valida-123\n", []string{"--name", "Eva", "--role", "admin"}, "--email"},
 		{"no name", "senha-valida-123\n", []string{"--email", "eva@example.com"}, "--name is required"},

@@ -18,7 +18,7 @@ import (
 // userCommand handles `balcao user add`.
 func userCommand(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: balcao user add --name NAME --email EMAIL --role admin|supervisor|atendente [--data DIR]")
+		return errors.New("usage: balcao user add --name NAME --email EMAIL --role admin|supervisor|ouvidor|atendente [--data DIR]")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -29,7 +29,7 @@ func userCommand(ctx context.Context, env Env, args []string) error {
 	data := fs.String("data", dataDefault, "data folder (BALCAO_DATA)")
 	name := fs.String("name", "", "full name")
 	email := fs.String("email", "", "e-mail used to log in")
-	role := fs.String("role", store.RoleAgent, "admin, supervisor or atendente")
+	role := fs.String("role", store.RoleAgent, "admin, supervisor, ouvidor or atendente")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -39,8 +39,8 @@ func userCommand(ctx context.Context, env Env, args []string) error {
 		return errors.New("--name is required")
 	case web.EmailProblem(*email) != "":
 		return fmt.Errorf("--email %q is not a valid e-mail address", *email)
-	case *role != store.RoleAdmin && *role != store.RoleSupervisor && *role != store.RoleAgent:
-		return fmt.Errorf("--role must be admin, supervisor or atendente, got %q", *role)
+	case *role != store.RoleAdmin && *role != store.RoleSupervisor && *role != store.RoleOuvidor && *role != store.RoleAgent:
+		return fmt.Errorf("--role must be admin, supervisor, ouvidor or atendente, got %q", *role)
 	}
 	password, generated, err := readPassword(env)
 	if err != nil {

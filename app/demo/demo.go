@@ -24,7 +24,7 @@ const Password = "demo12345"
 // People are the demo team.
 var People = []Credential{
 	{Role: store.RoleAdmin, Name: "Ana Administradora", Email: "admin@valeverde.sp.gov.br"},
-	{Role: store.RoleSupervisor, Name: "Otávio Ouvidor", Email: "ouvidoria@valeverde.sp.gov.br"},
+	{Role: store.RoleOuvidor, Name: "Otávio Ouvidor", Email: "ouvidoria@valeverde.sp.gov.br"},
 	{Role: store.RoleAgent, Name: "Carla Atendente", Email: "carla@valeverde.sp.gov.br"},
 	{Role: store.RoleAgent, Name: "Bruno Atendente", Email: "bruno@valeverde.sp.gov.br"},
 	{Role: store.RoleAgent, Name: "Júlia Saneamento", Email: "julia@valeverde.sp.gov.br"},

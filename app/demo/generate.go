@@ -215,7 +215,7 @@ func (g *generator) batch(from, n int) []store.BulkTicket {
 		gr := g.groups[g.rnd.IntN(len(g.groups))]
 		kind := gr.kinds[g.rnd.IntN(len(gr.kinds))]
 		t := store.BulkTicket{ContactID: g.contacts[g.rnd.IntN(len(g.contacts))], Kind: kind, GroupID: gr.id,
-			Subject: kindSubjects[kind], CreatedAt: at.UnixMilli(), Anonymous: kind == "denuncia" && g.rnd.IntN(3) == 0}
+			Subject: kindSubjects[kind], CreatedAt: at.UnixMilli(), Identity: g.identity(kind)}
 		t.Status = g.status(now.Sub(at))
 		var assignee int64
 		if len(gr.members) > 0 && t.Status != store.TicketNew && t.Status != store.TicketQueued {
@@ -261,4 +261,14 @@ func (g *generator) status(age time.Duration) string {
 	all := []string{store.TicketNew, store.TicketQueued, store.TicketInService, store.TicketForwarded, store.TicketWaitingCit,
 		store.TicketAnswered, store.TicketClosed, store.TicketClosed, store.TicketClosed, store.TicketReopened}
 	return all[g.rnd.IntN(len(all))]
+}
+
+// identity makes one denúncia in three sigilosa (the citizen known only to
+// the ouvidor). None is anônima: those live on the placeholder contact, and
+// generated history would tie them to a citizen.
+func (g *generator) identity(kind string) string {
+	if kind == "denuncia" && g.rnd.IntN(3) == 0 {
+		return store.IdentitySigilosa
+	}
+	return store.IdentityNormal
 }

@@ -153,6 +153,10 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 		}
 	}
 	var number string
+	// replyTicket is the ticket the replies are stored with: none for an
+	// anonymous one, whose confirmation stays in the citizen's history
+	// without a link to it (and without its number).
+	var replyTicket int64
 	for _, e := range d.Effects {
 		switch e := e.(type) {
 		case bot.OpenTicket:
@@ -160,7 +164,10 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 			if err != nil {
 				return 0, false, err
 			}
-			ticketID, opened, number = t.ID, true, protocol.Display(t.Protocol)
+			ticketID, opened = t.ID, true
+			if e.Identity != store.IdentityAnonima {
+				number, replyTicket = protocol.Display(t.Protocol), t.ID
+			}
 		case bot.HandToHuman:
 			if ticketID == 0 {
 				// The engine always opens the ticket first; should it not,
@@ -169,7 +176,7 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 				if err != nil {
 					return 0, false, err
 				}
-				ticketID, opened, number = t.ID, true, protocol.Display(t.Protocol)
+				ticketID, opened, number, replyTicket = t.ID, true, protocol.Display(t.Protocol), t.ID
 			}
 		case bot.RecordAnswer:
 			if err := p.store.AddContactAnswersTx(ctx, tx, []store.ContactAnswer{contactAnswer(m.ContactID, 0, e.Answer)}); err != nil {
@@ -194,7 +201,7 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 		if err != nil {
 			return 0, false, fmt.Errorf("bot reply: %w", err)
 		}
-		_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: ticketID, ToWaID: m.WaID,
+		_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: replyTicket, ToWaID: m.WaID,
 			Kind: msg.Kind(), Body: reply.Plain(), Payload: string(payload)})
 		if err != nil {
 			return 0, false, err
@@ -251,8 +258,11 @@ func (p *Processor) openTicket(ctx context.Context, tx *sql.Tx, m store.PendingI
 	if live {
 		status = store.TicketQueued
 	}
+	if e.Identity == store.IdentityAnonima {
+		return p.openAnonymous(ctx, tx, m, e, status, since)
+	}
 	t, err := p.store.OpenTicketTx(ctx, tx, store.NewTicket{ContactID: m.ContactID, Status: status, GroupID: e.GroupID,
-		Kind: e.Kind, Subject: e.Subject, Anonymous: e.Anonymous})
+		Kind: e.Kind, Subject: e.Subject, Identity: e.Identity})
 	if err != nil {
 		return t, err
 	}
@@ -269,9 +279,48 @@ func (p *Processor) openTicket(ctx context.Context, tx *sql.Tx, m store.PendingI
 	return t, p.store.AttachBotHistoryTx(ctx, tx, m.ContactID, t.ID, since, m.ID)
 }
 
+// openAnonymous opens an anônima ticket so that nothing ties it to the
+// citizen: it is opened on the placeholder contact; only the answers that do
+// not identify (description, place, photo…) go with it, stored under the
+// placeholder; and the bot conversation is moved out of the citizen's
+// history into it (store.MoveBotHistoryAnonymousTx explains how), except the
+// messages that carried identifying answers, which stay the citizen's. The
+// identifying answers themselves are kept with the citizen as answers given
+// to the bot, with no ticket. The caller sends the replies outside the ticket.
+func (p *Processor) openAnonymous(ctx context.Context, tx *sql.Tx, m store.PendingInbound, e bot.OpenTicket, status string, since int64) (store.OpenedTicket, error) {
+	placeholder, err := p.store.AnonymousContactTx(ctx, tx)
+	if err != nil {
+		return store.OpenedTicket{}, err
+	}
+	t, err := p.store.OpenTicketTx(ctx, tx, store.NewTicket{ContactID: placeholder, Status: status, GroupID: e.GroupID,
+		Kind: e.Kind, Subject: e.Subject, Identity: store.IdentityAnonima})
+	if err != nil {
+		return t, err
+	}
+	if err := p.store.EmitTicketEventTx(ctx, tx, store.HookEvent{Event: store.EventTicketCreated, TicketID: t.ID}); err != nil {
+		return t, err
+	}
+	var kept, withCitizen []store.ContactAnswer
+	var identifying []int64
+	for _, a := range e.Answers {
+		if a.Identifying {
+			withCitizen = append(withCitizen, contactAnswer(m.ContactID, 0, a))
+			if a.MessageID != 0 {
+				identifying = append(identifying, a.MessageID)
+			}
+			continue
+		}
+		kept = append(kept, contactAnswer(placeholder, t.ID, a))
+	}
+	if err := p.store.AddContactAnswersTx(ctx, tx, append(kept, withCitizen...)); err != nil {
+		return t, err
+	}
+	return t, p.store.MoveBotHistoryAnonymousTx(ctx, tx, m.ContactID, placeholder, t.ID, since, m.ID, identifying)
+}
+
 func contactAnswer(contactID, ticketID int64, a bot.Answer) store.ContactAnswer {
 	return store.ContactAnswer{ContactID: contactID, TicketID: ticketID, NodeID: a.NodeID, Key: a.Key, Label: a.Label,
-		Value: a.Value, MessageID: a.MessageID}
+		Value: a.Value, MessageID: a.MessageID, Identifying: a.Identifying}
 }
 
 // botInput is a stored inbound message as the engine reads it.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"balcao/app/bot"
 	"balcao/app/demo"
 	"balcao/app/ingest"
 	"balcao/app/protocol"
@@ -64,8 +65,9 @@ func (c *citizen) settle() []simulator.PhoneMessage {
 				got = append(got, m)
 			}
 		}
-		return len(got) == count(c.t, c.a.Store.R, `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
-			WHERE k.wa_id = ? AND m.direction = 'out'`, c.waID)
+		// Counted in the outbox, not in messages: an anonymous manifestation
+		// moves the bot's messages away from the citizen's contact.
+		return len(got) == count(c.t, c.a.Store.R, `SELECT count(*) FROM outbox WHERE to_wa_id = ? AND kind <> 'mark_read'`, c.waID)
 	})
 	fresh := got[c.seen:]
 	c.seen = len(got)
@@ -159,15 +161,16 @@ func openComplaint(t *testing.T, a *servertest.App, c *citizen) string {
 	c.say("O caminhão de lixo não passa na Rua das Flores há duas semanas.")
 	done := c.send(simulator.CitizenMessage{Type: whatsapp.TypeImage, Media: pngBytes(t), MimeType: "image/png", Body: "lixo acumulado"})
 	var digits, kind, status, subject string
-	var group, anonymous int64
-	err := a.Store.R.QueryRow(`SELECT t.protocol, t.kind, t.status, t.subject, COALESCE(t.group_id, 0), t.anonymous
+	var identity string
+	var group int64
+	err := a.Store.R.QueryRow(`SELECT t.protocol, t.kind, t.status, t.subject, COALESCE(t.group_id, 0), t.identity
 		FROM tickets t JOIN contacts k ON k.id = t.contact_id WHERE k.wa_id = ?`, c.waID).
-		Scan(&digits, &kind, &status, &subject, &group, &anonymous)
+		Scan(&digits, &kind, &status, &subject, &group, &identity)
 	if err != nil {
 		t.Fatalf("the reclamação's ticket: %v", err)
 	}
-	if kind != "reclamacao" || status != store.TicketNew || group == 0 || anonymous != 0 || !strings.Contains(subject, "Reclamação") {
-		t.Errorf("ticket: kind %q status %q group %d anonymous %d subject %q", kind, status, group, anonymous, subject)
+	if kind != "reclamacao" || status != store.TicketNew || group == 0 || identity != store.IdentityNormal || !strings.Contains(subject, "Reclamação") {
+		t.Errorf("ticket: kind %q status %q group %d identity %q subject %q", kind, status, group, identity, subject)
 	}
 	n, err := protocol.Parse(digits)
 	if err != nil {
@@ -323,27 +326,137 @@ func pngBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// An anonymous denúncia is flagged, and nobody can follow it by its number:
-// it keeps no one who could ask.
-func TestBotAnonymousDenunciaCannotBeLookedUp(t *testing.T) {
+// A sigilosa denúncia keeps its citizen (who is told the number and can
+// follow it), flagged so that only the ouvidor may see who they are.
+func TestBotSigilosaDenunciaIsTrackedByItsCitizen(t *testing.T) {
 	a := startBot(t, "")
 	c := newCitizen(t, a, "5517990000007")
 	ouv := c.tap(c.say("oi"), "Ouvidoria")
-	anon := c.tap(ouv, "Denúncia")
-	mustContain(t, anon, "protegida")
-	c.tap(anon, "Sim")
+	choice := c.tap(ouv, "Denúncia")
+	mustContain(t, choice, "Sigilosa")
+	c.tap(choice, "Sigilosa")
 	c.say("Obra da praça parada e material sendo levado à noite.")
 	c.say("pular")
 	done := c.say("pular")
-	var digits string
-	var anonymous int
-	if err := a.Store.R.QueryRow(`SELECT protocol, anonymous FROM tickets WHERE kind = 'denuncia'`).Scan(&digits, &anonymous); err != nil {
+	mustContain(t, done, "protegida")
+	var digits, identity, waID string
+	if err := a.Store.R.QueryRow(`SELECT t.protocol, t.identity, k.wa_id FROM tickets t JOIN contacts k ON k.id = t.contact_id
+		WHERE t.kind = 'denuncia'`).Scan(&digits, &identity, &waID); err != nil {
 		t.Fatalf("the denúncia's ticket: %v%s", err, describe(done))
 	}
-	if anonymous != 1 {
-		t.Errorf("anonymous = %d, want 1", anonymous)
+	if identity != store.IdentitySigilosa || waID != c.waID {
+		t.Errorf("identity %q on contact %q, want sigilosa on %q", identity, waID, c.waID)
 	}
 	mustContain(t, done, protocol.Display(digits))
+	prompt := c.tap(c.say("oi"), "Consultar protocolo")
+	mustContain(t, prompt, "protocolo")
+	mustContain(t, c.say(digits), "Registrado")
+}
+
+// withIdentifyingFields adds a CPF and a name to the default denúncia form,
+// as a city may, so that an anonymous one has something to strip.
+func withIdentifyingFields(t *testing.T, a *servertest.App) {
+	t.Helper()
+	ctx := context.Background()
+	nodes, err := a.Store.LoadMenu(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		if n.Title != "Denúncia" {
+			continue
+		}
+		cfg, err := bot.ParseConfig(n.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Fields = append(cfg.Fields[:1:1], append([]bot.Field{
+			{Key: "cpf", Label: "Qual é o seu CPF?", Type: bot.FieldCPF},
+			{Key: "nome", Label: "Qual é o seu nome completo?", Type: bot.FieldText},
+		}, cfg.Fields[1:]...)...)
+		n.Config = cfg.String()
+		if err := a.Store.UpdateMenuNode(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Bot.ReloadMenu(ctx, a.Store); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatal("no Denúncia node in the default menu")
+}
+
+// An anonymous denúncia keeps no link to the citizen: the bot warns before
+// the citizen confirms, the confirmation has no number, and no row ties the
+// ticket to the contact (its messages and answers are the placeholder's, the
+// CPF and name are not in it, nothing the citizen was sent names it).
+func TestBotAnonymousDenunciaKeepsNoLink(t *testing.T) {
+	a := startBot(t, "")
+	withIdentifyingFields(t, a)
+	c := newCitizen(t, a, "5517990000008")
+	ouv := c.tap(c.say("oi"), "Ouvidoria")
+	choice := c.tap(ouv, "Denúncia")
+	mustContain(t, choice, "não será possível acompanhar")
+	warned := c.tap(choice, "Anônima")
+	mustContain(t, warned, "não pode ser acompanhada")
+	const story = "Descarte de entulho no córrego atrás da escola, toda sexta à noite."
+	c.say(story)
+	c.say("111.444.777-35")
+	c.say("Maria da Silva Pereira")
+	c.say("pular")
+	done := c.say("pular")
+	mustContain(t, done, "manifestação *anônima* foi registrada")
+
+	var ticketID int64
+	var digits, identity, holder string
+	if err := a.Store.R.QueryRow(`SELECT t.id, t.protocol, t.identity, k.wa_id FROM tickets t JOIN contacts k ON k.id = t.contact_id
+		WHERE t.kind = 'denuncia'`).Scan(&ticketID, &digits, &identity, &holder); err != nil {
+		t.Fatalf("the denúncia's ticket: %v%s", err, describe(done))
+	}
+	if identity != store.IdentityAnonima || holder != store.AnonymousWaID {
+		t.Errorf("identity %q on contact %q, want anonima on the placeholder", identity, holder)
+	}
+	display := protocol.Display(digits)
+	for _, q := range []struct {
+		what  string
+		query string
+		args  []any
+		want  int
+	}{
+		{"messages of the ticket not on the placeholder", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE m.ticket_id = ? AND k.wa_id <> ?`, []any{ticketID, store.AnonymousWaID}, 0},
+		{"messages of the ticket (the conversation, moved)", `SELECT count(*) > 5 FROM messages WHERE ticket_id = ?`, []any{ticketID}, 1},
+		{"the story in the ticket", `SELECT count(*) FROM messages WHERE ticket_id = ? AND body = ?`, []any{ticketID, story}, 1},
+		{"the story left with the citizen", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE k.wa_id = ? AND m.body LIKE '%entulho%'`, []any{c.waID}, 0},
+		{"messages of the ticket with a wamid or the citizen's number", `SELECT count(*) FROM messages WHERE ticket_id = ?
+			AND (wamid IS NOT NULL OR payload LIKE '%' || ? || '%')`, []any{ticketID, c.waID}, 0},
+		{"the CPF or the name in the ticket", `SELECT count(*) FROM messages WHERE ticket_id = ?
+			AND (body LIKE '%444%' OR body LIKE '%Pereira%')`, []any{ticketID}, 0},
+		{"answers of the ticket", `SELECT count(*) FROM contact_answers WHERE ticket_id = ?`, []any{ticketID}, 1},
+		{"the CPF message, left with the citizen outside any ticket", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE k.wa_id = ? AND m.ticket_id IS NULL AND m.body = '111.444.777-35'`, []any{c.waID}, 1},
+		{"identifying answers of the ticket", `SELECT count(*) FROM contact_answers WHERE ticket_id = ?
+			AND (key IN ('cpf', 'nome') OR identifying OR value LIKE '%444%')`, []any{ticketID}, 0},
+		{"answers of the ticket under the citizen", `SELECT count(*) FROM contact_answers a JOIN contacts k ON k.id = a.contact_id
+			WHERE a.ticket_id = ? AND k.wa_id <> ?`, []any{ticketID, store.AnonymousWaID}, 0},
+		{"outbox rows tied to the ticket's messages", `SELECT count(*) FROM outbox WHERE message_id IN
+			(SELECT id FROM messages WHERE ticket_id = ?)`, []any{ticketID}, 0},
+		{"the number sent to the citizen", `SELECT count(*) FROM outbox WHERE to_wa_id = ?
+			AND (payload LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%')`, []any{c.waID, digits, display}, 0},
+		{"the number in the citizen's history", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE k.wa_id = ? AND (m.ticket_id = ? OR m.body LIKE '%' || ? || '%' OR m.body LIKE '%' || ? || '%')`,
+			[]any{c.waID, ticketID, digits, display}, 0},
+	} {
+		if got := count(t, a.Store.R, q.query, q.args...); got != q.want {
+			t.Errorf("%s: %d, want %d", q.what, got, q.want)
+		}
+	}
+	for _, m := range done {
+		if strings.Contains(m.Body, display) || strings.Contains(m.Body, digits) {
+			t.Errorf("the confirmation names the protocol: %s", m.Body)
+		}
+	}
 	prompt := c.tap(c.say("oi"), "Consultar protocolo")
 	mustContain(t, prompt, "protocolo")
 	mustContain(t, c.say(digits), "Não encontrei")

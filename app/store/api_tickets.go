@@ -33,14 +33,15 @@ type APITicketFilter struct {
 
 // APITicket is a ticket as the integration API shows it.
 type APITicket struct {
-	ID           int64
-	Protocol     string
-	Status       string
-	Kind         string
-	GroupID      int64
-	GroupName    string
-	Subject      string
-	Anonymous    bool
+	ID        int64
+	Protocol  string
+	Status    string
+	Kind      string
+	GroupID   int64
+	GroupName string
+	Subject   string
+	// Identity is IdentityNormal, IdentitySigilosa or IdentityAnonima.
+	Identity     string
 	AssigneeID   int64
 	AssigneeName string
 	// ContactID and the citizen's fields are zero for anonymous tickets and
@@ -54,10 +55,10 @@ type APITicket struct {
 }
 
 const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, ''), COALESCE(t.group_id, 0), COALESCE(g.name, ''),
-	t.subject, t.anonymous, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''),
-	CASE WHEN t.anonymous OR c.wa_id = '` + NoWhatsAppWaID + `' THEN 0 ELSE c.id END,
-	CASE WHEN t.anonymous OR c.wa_id = '` + NoWhatsAppWaID + `' THEN '' ELSE c.wa_id END,
-	CASE WHEN t.anonymous OR c.wa_id = '` + NoWhatsAppWaID + `' THEN '' ELSE COALESCE(NULLIF(c.name, ''), c.profile_name) END,
+	t.subject, t.identity, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''),
+	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN 0 ELSE c.id END,
+	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE c.wa_id END,
+	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE COALESCE(NULLIF(c.name, ''), c.profile_name) END,
 	t.created_at, t.updated_at, COALESCE(t.closed_at, 0)
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
@@ -66,7 +67,7 @@ const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, '')
 
 func scanAPITicket(row interface{ Scan(...any) error }) (APITicket, error) {
 	var t APITicket
-	err := row.Scan(&t.ID, &t.Protocol, &t.Status, &t.Kind, &t.GroupID, &t.GroupName, &t.Subject, &t.Anonymous,
+	err := row.Scan(&t.ID, &t.Protocol, &t.Status, &t.Kind, &t.GroupID, &t.GroupName, &t.Subject, &t.Identity,
 		&t.AssigneeID, &t.AssigneeName, &t.ContactID, &t.WaID, &t.ContactName, &t.CreatedAt, &t.UpdatedAt, &t.ClosedAt)
 	return t, err
 }
@@ -137,11 +138,14 @@ type APIMessage struct {
 	Status     string
 	AuthorName string
 	CreatedAt  int64
+	// Identifying: the message carried an answer that tells who the citizen is.
+	Identifying bool
 }
 
 // APITicketMessages lists a ticket's messages, oldest first.
 func (s *Store) APITicketMessages(ctx context.Context, ticketID int64, limit int) ([]APIMessage, error) {
-	rows, err := s.R.QueryContext(ctx, `SELECT m.id, m.direction, m.type, m.body, m.status, COALESCE(u.name, ''), m.created_at
+	rows, err := s.R.QueryContext(ctx, `SELECT m.id, m.direction, m.type, m.body, m.status, COALESCE(u.name, ''), m.created_at,
+			m.direction = 'in' AND EXISTS (SELECT 1 FROM contact_answers a WHERE a.message_id = m.id AND a.identifying)
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id
 		WHERE m.ticket_id = ? ORDER BY m.id LIMIT ?`, ticketID, limit)
 	if err != nil {
@@ -151,7 +155,7 @@ func (s *Store) APITicketMessages(ctx context.Context, ticketID int64, limit int
 	out := []APIMessage{}
 	for rows.Next() {
 		var m APIMessage
-		if err := rows.Scan(&m.ID, &m.Direction, &m.Type, &m.Body, &m.Status, &m.AuthorName, &m.CreatedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.Direction, &m.Type, &m.Body, &m.Status, &m.AuthorName, &m.CreatedAt, &m.Identifying); err != nil {
 			return nil, fmt.Errorf("ticket messages: %w", err)
 		}
 		out = append(out, m)
@@ -163,7 +167,9 @@ func (s *Store) APITicketMessages(ctx context.Context, ticketID int64, limit int
 type APINewTicket struct {
 	Kind, Subject, Description string
 	GroupID                    int64
-	Anonymous                  bool
+	// Anonymous opens an anônima ticket on the placeholder contact
+	// (AnonymousContactTx); WaID and Name must then be empty.
+	Anonymous bool
 	// WaID and Name name the citizen on WhatsApp; WaID "" for none.
 	WaID, Name string
 }
@@ -174,20 +180,16 @@ func (s *Store) CreateAPITicket(ctx context.Context, n APINewTicket) (OpenedTick
 	var o OpenedTicket
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		waID, name, optedOut := n.WaID, n.Name, false
-		if waID == "" || n.Anonymous {
-			waID, name, optedOut = NoWhatsAppWaID, noWhatsAppName, true
-		}
-		var contactID int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO contacts (wa_id, name, opted_out, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
-			ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END,
-				updated_at = excluded.updated_at
-			RETURNING id`, waID, name, optedOut, now).Scan(&contactID)
+		contactID, err := s.apiContactTx(ctx, tx, n)
 		if err != nil {
-			return fmt.Errorf("api ticket contact: %w", err)
+			return err
+		}
+		identity := IdentityNormal
+		if n.Anonymous {
+			identity = IdentityAnonima
 		}
 		o, err = s.OpenTicketTx(ctx, tx, NewTicket{ContactID: contactID, Status: TicketNew, GroupID: n.GroupID,
-			Kind: n.Kind, Subject: n.Subject, Anonymous: n.Anonymous})
+			Kind: n.Kind, Subject: n.Subject, Identity: identity})
 		if err != nil {
 			return err
 		}
@@ -202,4 +204,25 @@ func (s *Store) CreateAPITicket(ctx context.Context, n APINewTicket) (OpenedTick
 		return s.EmitTicketEventTx(ctx, tx, HookEvent{Event: EventTicketCreated, TicketID: o.ID})
 	})
 	return o, err
+}
+
+// apiContactTx is the contact an API ticket is opened on: the citizen named,
+// the "no WhatsApp" stand-in, or the placeholder of anonymous tickets.
+func (s *Store) apiContactTx(ctx context.Context, tx *sql.Tx, n APINewTicket) (int64, error) {
+	if n.Anonymous {
+		return s.AnonymousContactTx(ctx, tx)
+	}
+	waID, name, optedOut := n.WaID, n.Name, false
+	if waID == "" {
+		waID, name, optedOut = NoWhatsAppWaID, noWhatsAppName, true
+	}
+	var contactID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO contacts (wa_id, name, opted_out, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END,
+			updated_at = excluded.updated_at
+		RETURNING id`, waID, name, optedOut, s.Now()).Scan(&contactID)
+	if err != nil {
+		return 0, fmt.Errorf("api ticket contact: %w", err)
+	}
+	return contactID, nil
 }

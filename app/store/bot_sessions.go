@@ -88,8 +88,12 @@ type ContactAnswer struct {
 	// MessageID is the inbound message that carried the answer (0 = none).
 	MessageID int64
 	// MediaID is the media.db row of a photo or document (0 = none or not yet downloaded).
-	MediaID   int64
-	CreatedAt int64
+	MediaID int64
+	// Identifying marks an answer that tells who the citizen is (CPF, phone,
+	// name, address): "dado protegido" on a sigilosa ticket, never kept by
+	// an anonymous one.
+	Identifying bool
+	CreatedAt   int64
 }
 
 // AddContactAnswers stores answers in one transaction.
@@ -103,9 +107,9 @@ func (s *Store) AddContactAnswersTx(ctx context.Context, tx *sql.Tx, answers []C
 	now := s.Now()
 	for _, a := range answers {
 		_, err := tx.ExecContext(ctx, `INSERT INTO contact_answers
-			(contact_id, ticket_id, node_id, key, label, value, message_id, media_id, created_at)
-			VALUES (?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)`,
-			a.ContactID, a.TicketID, a.NodeID, a.Key, a.Label, a.Value, a.MessageID, a.MediaID, now)
+			(contact_id, ticket_id, node_id, key, label, value, message_id, media_id, identifying, created_at)
+			VALUES (?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?)`,
+			a.ContactID, a.TicketID, a.NodeID, a.Key, a.Label, a.Value, a.MessageID, a.MediaID, a.Identifying, now)
 		if isForeignKeyViolation(err) {
 			return fmt.Errorf("add contact answer %q: contact, ticket, node or message: %w", a.Key, ErrNotFound)
 		}
@@ -126,9 +130,9 @@ func (s *Store) TicketAnswers(ctx context.Context, ticketID int64) ([]ContactAns
 	return s.contactAnswers(ctx, `ticket_id = ?`, ticketID)
 }
 
-func (s *Store) contactAnswers(ctx context.Context, where string, arg int64) ([]ContactAnswer, error) {
+func (s *Store) contactAnswers(ctx context.Context, where string, args ...any) ([]ContactAnswer, error) {
 	rows, err := s.R.QueryContext(ctx, `SELECT id, contact_id, COALESCE(ticket_id, 0), COALESCE(node_id, 0), key, label,
-		value, COALESCE(message_id, 0), COALESCE(media_id, 0), created_at FROM contact_answers WHERE `+where+` ORDER BY id`, arg)
+		value, COALESCE(message_id, 0), COALESCE(media_id, 0), identifying, created_at FROM contact_answers WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("contact answers: %w", err)
 	}
@@ -137,7 +141,7 @@ func (s *Store) contactAnswers(ctx context.Context, where string, arg int64) ([]
 	for rows.Next() {
 		var a ContactAnswer
 		if err := rows.Scan(&a.ID, &a.ContactID, &a.TicketID, &a.NodeID, &a.Key, &a.Label, &a.Value,
-			&a.MessageID, &a.MediaID, &a.CreatedAt); err != nil {
+			&a.MessageID, &a.MediaID, &a.Identifying, &a.CreatedAt); err != nil {
 			return nil, fmt.Errorf("contact answers: %w", err)
 		}
 		out = append(out, a)

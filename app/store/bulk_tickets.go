@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -20,13 +21,15 @@ type BulkContact struct {
 type BulkTicket struct {
 	// ContactID is an existing contact; when 0, Contact indexes the contacts
 	// passed to the same InsertBulk call.
-	ContactID     int64
-	Contact       int
-	Status        string
-	Kind          string
-	GroupID       int64
-	AssigneeID    int64
-	Anonymous     bool
+	ContactID  int64
+	Contact    int
+	Status     string
+	Kind       string
+	GroupID    int64
+	AssigneeID int64
+	// Identity is IdentityNormal ("") or IdentitySigilosa (the demo's
+	// denúncias keep their citizen).
+	Identity      string
 	Subject       string
 	CreatedAt     int64
 	LastMessageAt int64
@@ -87,7 +90,7 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 		}
 		defer contact.Close()
 		ticket, err := tx.PrepareContext(ctx, `INSERT INTO tickets (contact_id, status, assignee_id, last_message_at, created_at, updated_at,
-				closed_at, protocol, kind, group_id, anonymous, subject)
+				closed_at, protocol, kind, group_id, identity, subject)
 			VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?) RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
@@ -149,7 +152,7 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 				cid = contactIDs[t.Contact]
 			}
 			if err := ticket.QueryRowContext(ctx, cid, t.Status, t.AssigneeID, t.LastMessageAt, t.CreatedAt, t.LastMessageAt,
-				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, t.Anonymous, t.Subject).Scan(&ids[i]); err != nil {
+				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, cmp.Or(t.Identity, IdentityNormal), t.Subject).Scan(&ids[i]); err != nil {
 				return fmt.Errorf("bulk insert ticket: %w", err)
 			}
 			for _, m := range t.Messages {

@@ -41,18 +41,21 @@ type ContactTicket struct {
 	Status    string
 	Subject   string
 	GroupName string
+	Identity  string
 	CreatedAt int64
 	ClosedAt  int64
 }
 
 // ContactTickets returns every ticket of the contact, newest first, except
-// the anonymous ones: those keep no link to the citizen anywhere in the panel.
-func (s *Store) ContactTickets(ctx context.Context, contactID int64) ([]ContactTicket, error) {
+// the protected ones: anonymous tickets keep no link to the citizen anywhere
+// in the panel, and sigilosa ones are listed only when withSigilosas (the
+// ouvidor role).
+func (s *Store) ContactTickets(ctx context.Context, contactID int64, withSigilosas bool) ([]ContactTicket, error) {
 	rows, err := s.R.QueryContext(ctx, `SELECT t.id, COALESCE(t.protocol, ''), COALESCE(t.kind, ''), t.status, t.subject,
-			COALESCE(g.name, ''), t.created_at, COALESCE(t.closed_at, 0)
+			COALESCE(g.name, ''), t.identity, t.created_at, COALESCE(t.closed_at, 0)
 		FROM tickets t LEFT JOIN service_groups g ON g.id = t.group_id
-		WHERE t.contact_id = ? AND t.anonymous = 0
-		ORDER BY t.created_at DESC, t.id DESC`, contactID)
+		WHERE t.contact_id = ? AND t.identity IN ('normal', ?)
+		ORDER BY t.created_at DESC, t.id DESC`, contactID, visibleIdentity(withSigilosas))
 	if err != nil {
 		return nil, fmt.Errorf("contact tickets: %w", err)
 	}
@@ -60,7 +63,7 @@ func (s *Store) ContactTickets(ctx context.Context, contactID int64) ([]ContactT
 	var out []ContactTicket
 	for rows.Next() {
 		var t ContactTicket
-		if err := rows.Scan(&t.ID, &t.Protocol, &t.Kind, &t.Status, &t.Subject, &t.GroupName, &t.CreatedAt, &t.ClosedAt); err != nil {
+		if err := rows.Scan(&t.ID, &t.Protocol, &t.Kind, &t.Status, &t.Subject, &t.GroupName, &t.Identity, &t.CreatedAt, &t.ClosedAt); err != nil {
 			return nil, fmt.Errorf("contact tickets: %w", err)
 		}
 		out = append(out, t)
@@ -72,7 +75,19 @@ func (s *Store) ContactTickets(ctx context.Context, contactID int64) ([]ContactT
 }
 
 // ContactProfileAnswers returns what the contact told the bot, except the
-// answers that went into an anonymous ticket.
-func (s *Store) ContactProfileAnswers(ctx context.Context, contactID int64) ([]ContactAnswer, error) {
-	return s.contactAnswers(ctx, `contact_id = ? AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_id AND t.anonymous = 1)`, contactID)
+// answers that went into a protected ticket (with withSigilosas, the
+// ouvidor's view, only the anonymous ones are left out).
+func (s *Store) ContactProfileAnswers(ctx context.Context, contactID int64, withSigilosas bool) ([]ContactAnswer, error) {
+	return s.contactAnswers(ctx, `contact_id = ? AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_id AND t.identity NOT IN ('normal', ?))`,
+		contactID, visibleIdentity(withSigilosas))
+}
+
+// visibleIdentity is the protected identity a viewer may see linked to a
+// contact besides 'normal': sigilosa for the ouvidor, otherwise none
+// ('normal' again).
+func visibleIdentity(withSigilosas bool) string {
+	if withSigilosas {
+		return IdentitySigilosa
+	}
+	return IdentityNormal
 }

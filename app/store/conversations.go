@@ -39,6 +39,9 @@ type Conversation struct {
 	WaitingSince int64
 	// Deadlines are the ticket's deadlines (Overdue says whether it is late).
 	Deadlines TicketDeadlines
+	// Identity is IdentityNormal, IdentitySigilosa or IdentityAnonima: the
+	// panel masks Contact of a protected ticket (see web's identity.go).
+	Identity string
 }
 
 // Contact is a WhatsApp user who wrote to the official number.
@@ -80,6 +83,9 @@ type ChatMessage struct {
 	AuthorName  string
 	WATimestamp int64
 	CreatedAt   int64
+	// Identifying marks an inbound message that carried an answer telling
+	// who the citizen is (CPF, phone, name…): "dado protegido" when masked.
+	Identifying bool
 }
 
 // conversationSelect reads a Conversation; the caller adds WHERE and ORDER.
@@ -90,7 +96,8 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COAL
 	COALESCE((SELECT min(mi.created_at) FROM messages mi WHERE mi.ticket_id = t.id AND mi.direction = 'in'
 		AND mi.id > COALESCE((SELECT max(mo.id) FROM messages mo WHERE mo.ticket_id = t.id AND mo.direction = 'out'), 0)), 0),
 	COALESCE(t.kind, ''), COALESCE(t.first_response_at, 0), COALESCE(t.response_due_at, 0), COALESCE(t.due_at, 0), t.extended,
-	COALESCE(t.paused_at, 0), COALESCE(t.dept_due_at, 0), t.dept_extended
+	COALESCE(t.paused_at, 0), COALESCE(t.dept_due_at, 0), t.dept_extended,
+	t.identity
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN users u ON u.id = t.assignee_id
@@ -102,7 +109,7 @@ func scanConversation(row interface{ Scan(...any) error }) (Conversation, error)
 		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
 		&c.Preview, &c.LastDirection, &c.WaitingSince,
 		&c.Deadlines.Kind, &c.Deadlines.FirstResponseAt, &c.Deadlines.ResponseDueAt, &c.Deadlines.DueAt, &c.Deadlines.Extended,
-		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended)
+		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended, &c.Identity)
 	c.Deadlines.TicketID, c.Deadlines.Status, c.Deadlines.CreatedAt = c.TicketID, c.Status, c.CreatedAt
 	return c, err
 }
@@ -163,23 +170,39 @@ func (s *Store) ConversationByTicket(ctx context.Context, ticketID int64) (Conve
 }
 
 // ContactHistory returns the last limit messages exchanged with a contact,
-// across all their tickets and the bot, oldest first.
-func (s *Store) ContactHistory(ctx context.Context, contactID int64, limit int) ([]ChatMessage, error) {
+// across all their tickets and the bot, oldest first. With hideSigilosas
+// (anyone but the ouvidor) the messages of the contact's sigilosa tickets
+// are left out: they would tie the protected ticket to the citizen.
+func (s *Store) ContactHistory(ctx context.Context, contactID int64, limit int, hideSigilosas bool) ([]ChatMessage, error) {
+	return s.history(ctx, `m.contact_id = ?1 AND (NOT ?2 OR m.ticket_id IS NULL
+		OR m.ticket_id NOT IN (SELECT id FROM tickets WHERE contact_id = ?1 AND identity = 'sigilosa'))`, contactID, hideSigilosas, limit)
+}
+
+// TicketHistory returns the last limit messages of one ticket, oldest first:
+// what a protected ticket shows when its citizen is masked.
+func (s *Store) TicketHistory(ctx context.Context, ticketID int64, limit int) ([]ChatMessage, error) {
+	return s.history(ctx, `m.ticket_id = ?1 AND ?2 IS NOT NULL`, ticketID, true, limit)
+}
+
+// history reads messages matching where (parameters ?1 and ?2), the limit
+// last ones, oldest first.
+func (s *Store) history(ctx context.Context, where string, a1, a2 any, limit int) ([]ChatMessage, error) {
 	rows, err := s.R.QueryContext(ctx, `SELECT * FROM (
 		SELECT m.id, COALESCE(m.wamid, ''), COALESCE(m.ticket_id, 0), m.direction, m.type, m.body, m.payload,
-			COALESCE(m.media_id, 0), m.media_error, m.status, m.error_code, m.error_text, COALESCE(u.name, ''), m.wa_timestamp, m.created_at
+			COALESCE(m.media_id, 0), m.media_error, m.status, m.error_code, m.error_text, COALESCE(u.name, ''), m.wa_timestamp, m.created_at,
+			m.direction = 'in' AND EXISTS (SELECT 1 FROM contact_answers a WHERE a.message_id = m.id AND a.identifying)
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id
-		WHERE m.contact_id = ? ORDER BY m.id DESC LIMIT ?) ORDER BY 1`, contactID, limit)
+		WHERE `+where+` ORDER BY m.id DESC LIMIT ?3) ORDER BY 1`, a1, a2, limit)
 	if err != nil {
-		return nil, fmt.Errorf("contact history: %w", err)
+		return nil, fmt.Errorf("history: %w", err)
 	}
 	defer rows.Close()
 	var out []ChatMessage
 	for rows.Next() {
 		var m ChatMessage
 		if err := rows.Scan(&m.ID, &m.WAMID, &m.TicketID, &m.Direction, &m.Type, &m.Body, &m.Payload, &m.MediaID,
-			&m.MediaError, &m.Status, &m.ErrorCode, &m.ErrorText, &m.AuthorName, &m.WATimestamp, &m.CreatedAt); err != nil {
-			return nil, fmt.Errorf("contact history: %w", err)
+			&m.MediaError, &m.Status, &m.ErrorCode, &m.ErrorText, &m.AuthorName, &m.WATimestamp, &m.CreatedAt, &m.Identifying); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
 		}
 		out = append(out, m)
 	}

@@ -60,7 +60,7 @@ type HookEvent struct {
 // change does. Code that changes tickets elsewhere (the workflow, the bot)
 // calls it with its own transaction. Nothing is queued while no webhook URL
 // is configured. The payload is the ticket as it is in the transaction; an
-// anonymous ticket's contact is never in it.
+// ticket's contact is never in it (protected or not).
 func (s *Store) EmitTicketEventTx(ctx context.Context, tx *sql.Tx, e HookEvent) error {
 	now := s.Now()
 	_, err := tx.ExecContext(ctx, `INSERT INTO outgoing_webhooks (event, ticket_id, payload, state, next_attempt_at, created_at)
@@ -74,7 +74,8 @@ func (s *Store) EmitTicketEventTx(ctx context.Context, tx *sql.Tx, e HookEvent) 
 				'kind', t.kind,
 				'group_id', t.group_id,
 				'subject', t.subject,
-				'anonymous', json(CASE WHEN t.anonymous THEN 'true' ELSE 'false' END),
+				'identity', t.identity,
+				'anonymous', json(CASE WHEN t.identity <> 'normal' THEN 'true' ELSE 'false' END),
 				'created_at', strftime('%Y-%m-%dT%H:%M:%fZ', t.created_at / 1000.0, 'unixepoch'),
 				'closed_at', CASE WHEN t.closed_at IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', t.closed_at / 1000.0, 'unixepoch') END)),
 			'pending', ?3, ?3

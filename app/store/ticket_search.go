@@ -27,12 +27,16 @@ type TicketFilter struct {
 	// Protocol is a protocol number's digits (already checked by protocol.Parse).
 	Protocol string
 	// Contact is part of a name (given to the bot or on WhatsApp) or of a number.
-	// Anonymous tickets never match it.
-	Contact      string
-	Kind         string
-	Status       string
-	GroupID      int64
-	DepartmentID int64
+	// Anonymous tickets never match it, sigilosa ones only for an ouvidor
+	// (SeesProtected).
+	Contact string
+	// SeesProtected is set for the ouvidor role: a search by the citizen's
+	// name or number also finds their sigilosa tickets (shown masked).
+	SeesProtected bool
+	Kind          string
+	Status        string
+	GroupID       int64
+	DepartmentID  int64
 	// AssigneeID is a user, or NoAssignee.
 	AssigneeID int64
 	// From and To bound created_at (Unix ms, To exclusive).
@@ -54,17 +58,19 @@ type TicketCursor struct {
 
 // TicketRow is one ticket of the list.
 type TicketRow struct {
-	ID            int64
-	Protocol      string
-	Kind          string
-	Status        string
-	Subject       string
-	GroupName     string
-	AssigneeName  string
-	ContactID     int64
-	ContactName   string
-	ContactWaID   string
-	Anonymous     bool
+	ID           int64
+	Protocol     string
+	Kind         string
+	Status       string
+	Subject      string
+	GroupName    string
+	AssigneeName string
+	ContactID    int64
+	ContactName  string
+	ContactWaID  string
+	// Identity is the ticket's (IdentityNormal…); a protected ticket's
+	// contact fields are blank.
+	Identity      string
 	CreatedAt     int64
 	LastMessageAt int64
 }
@@ -149,12 +155,15 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 		add(`t.protocol = ?`, f.Protocol)
 	}
 	if c := strings.TrimSpace(f.Contact); c != "" {
+		// Which protected identity a search by the citizen may find: none
+		// ("normal" twice) or, for an ouvidor, sigilosa; never anonima.
+		visible := visibleIdentity(f.SeesProtected)
 		if d, ok := onlyDigits(c); ok {
 			// The number as typed, with or without the country code: a range
 			// of the wa_id index (GLOB compares as the index does).
-			add(`t.anonymous = 0 AND t.contact_id IN (SELECT id FROM contacts WHERE wa_id GLOB ? OR wa_id GLOB ?)`, d+"*", "55"+d+"*")
+			add(`t.identity IN ('normal', ?) AND t.contact_id IN (SELECT id FROM contacts WHERE wa_id GLOB ? OR wa_id GLOB ?)`, visible, d+"*", "55"+d+"*")
 		} else if q := ftsQuery(c); q != "" {
-			add(`t.anonymous = 0 AND t.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)`, q)
+			add(`t.identity IN ('normal', ?) AND t.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)`, visible, q)
 		}
 	}
 	switch f.Kind {
@@ -238,7 +247,7 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	}
 	query := `SELECT t.id, COALESCE(t.protocol, ''), COALESCE(t.kind, ''), t.status, t.subject,
 			COALESCE(g.name, ''), COALESCE(u.name, ''), t.contact_id, c.name, c.profile_name, c.wa_id,
-			t.anonymous, t.created_at, t.last_message_at
+			t.identity, t.created_at, t.last_message_at
 		FROM tickets t ` + indexed + `
 		JOIN contacts c ON c.id = t.contact_id
 		LEFT JOIN service_groups g ON g.id = t.group_id
@@ -257,11 +266,11 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 		var t TicketRow
 		var name, profile string
 		if err := rows.Scan(&t.ID, &t.Protocol, &t.Kind, &t.Status, &t.Subject, &t.GroupName, &t.AssigneeName,
-			&t.ContactID, &name, &profile, &t.ContactWaID, &t.Anonymous, &t.CreatedAt, &t.LastMessageAt); err != nil {
+			&t.ContactID, &name, &profile, &t.ContactWaID, &t.Identity, &t.CreatedAt, &t.LastMessageAt); err != nil {
 			return nil, nil, fmt.Errorf("search tickets: %w", err)
 		}
 		t.ContactName = Contact{Name: name, ProfileName: profile, WaID: t.ContactWaID}.DisplayName()
-		if t.Anonymous {
+		if Protected(t.Identity) {
 			t.ContactID, t.ContactName, t.ContactWaID = 0, "", ""
 		}
 		out = append(out, t)

@@ -22,8 +22,25 @@ type NewTicket struct {
 	// Kind is one of the ticket kinds ("" for a plain chat).
 	Kind    string
 	Subject string
-	// Anonymous marks a protected identity: the bot never shows the ticket.
-	Anonymous bool
+	// Identity is IdentityNormal (""), IdentitySigilosa or IdentityAnonima;
+	// an anonymous ticket is opened on AnonymousContactTx's placeholder.
+	Identity string
+}
+
+// Identities of a ticket's citizen.
+const (
+	// IdentityNormal: the citizen is shown to whoever handles the ticket.
+	IdentityNormal = "normal"
+	// IdentitySigilosa: the citizen is known only to the ouvidor role (who
+	// reveals it, audited); everyone else sees "Manifestante protegido".
+	IdentitySigilosa = "sigilosa"
+	// IdentityAnonima: the ticket keeps no link to the citizen at all.
+	IdentityAnonima = "anonima"
+)
+
+// Protected reports whether identity hides the citizen (sigilosa or anônima).
+func Protected(identity string) bool {
+	return identity == IdentitySigilosa || identity == IdentityAnonima
 }
 
 // OpenedTicket is a ticket just opened.
@@ -51,15 +68,18 @@ func (s *Store) OpenTicketTx(ctx context.Context, tx *sql.Tx, t NewTicket) (Open
 	if t.Status == "" {
 		t.Status = TicketQueued
 	}
+	if t.Identity == "" {
+		t.Identity = IdentityNormal
+	}
 	now := s.Now()
 	num, err := allocateProtocol(ctx, tx, now)
 	if err != nil {
 		return OpenedTicket{}, err
 	}
 	o := OpenedTicket{Protocol: num}
-	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (contact_id, status, protocol, kind, group_id, anonymous, subject, created_at, updated_at)
+	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (contact_id, status, protocol, kind, group_id, identity, subject, created_at, updated_at)
 		VALUES (?, ?, ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?, ?, ?) RETURNING id`,
-		t.ContactID, t.Status, num, t.Kind, t.GroupID, t.Anonymous, t.Subject, now, now).Scan(&o.ID)
+		t.ContactID, t.Status, num, t.Kind, t.GroupID, t.Identity, t.Subject, now, now).Scan(&o.ID)
 	if isForeignKeyViolation(err) {
 		return OpenedTicket{}, fmt.Errorf("open ticket: contact %d or group %d: %w", t.ContactID, t.GroupID, ErrNotFound)
 	}
@@ -138,7 +158,7 @@ type ProtocolTicket struct {
 	Status    string
 	Kind      string
 	Subject   string
-	Anonymous bool
+	Identity  string
 	UpdatedAt int64
 	// LastPublic is the last message a clerk sent the citizen on the ticket ("" when none).
 	LastPublic   string
@@ -158,12 +178,12 @@ func (s *Store) TicketByProtocol(ctx context.Context, typed string) (ProtocolTic
 		return ProtocolTicket{}, fmt.Errorf("ticket by protocol: %w: %w", ErrBadProtocol, err)
 	}
 	var t ProtocolTicket
-	err = s.R.QueryRowContext(ctx, `SELECT t.id, t.contact_id, t.protocol, t.status, COALESCE(t.kind, ''), t.subject, t.anonymous, t.updated_at,
+	err = s.R.QueryRowContext(ctx, `SELECT t.id, t.contact_id, t.protocol, t.status, COALESCE(t.kind, ''), t.subject, t.identity, t.updated_at,
 			COALESCE(m.body, ''), COALESCE(m.created_at, 0)
 		FROM tickets t
 		LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages WHERE ticket_id = t.id AND direction = 'out' AND author_id IS NOT NULL)
 		WHERE t.protocol = ?`, n.Digits()).
-		Scan(&t.ID, &t.ContactID, &t.Protocol, &t.Status, &t.Kind, &t.Subject, &t.Anonymous, &t.UpdatedAt, &t.LastPublic, &t.LastPublicAt)
+		Scan(&t.ID, &t.ContactID, &t.Protocol, &t.Status, &t.Kind, &t.Subject, &t.Identity, &t.UpdatedAt, &t.LastPublic, &t.LastPublicAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket by protocol %s: %w", n, ErrNotFound)
 	}

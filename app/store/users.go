@@ -12,7 +12,10 @@ import (
 const (
 	RoleAdmin      = "admin"
 	RoleSupervisor = "supervisor"
-	RoleAgent      = "atendente"
+	// RoleOuvidor has the supervisor's powers and is the only role that may
+	// reveal a sigilosa ticket's citizen (each reveal audited).
+	RoleOuvidor = "ouvidor"
+	RoleAgent   = "atendente"
 )
 
 // Agent statuses.

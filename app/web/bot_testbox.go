@@ -140,8 +140,11 @@ func (s *Server) effectNotes(ctx context.Context, d *bot.Decision) []string {
 			if len(e.Answers) > 0 {
 				note += fmt.Sprintf(", com %d respostas", len(e.Answers))
 			}
-			if e.Anonymous {
-				note += ", com identidade protegida"
+			switch e.Identity {
+			case store.IdentitySigilosa:
+				note += ", sigilosa (só a Ouvidoria veria quem é o cidadão)"
+			case store.IdentityAnonima:
+				note += ", anônima (sem nenhuma ligação com o contato e sem número de protocolo para o cidadão)"
 			}
 			notes = append(notes, note+".")
 		case bot.HandToHuman:

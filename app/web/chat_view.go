@@ -49,8 +49,9 @@ const previewRunes = 90
 func convItems(cs []store.Conversation, now time.Time) []views.ConvItem {
 	out := make([]views.ConvItem, 0, len(cs))
 	for _, c := range cs {
+		name, number := personOf(c, false)
 		it := views.ConvItem{
-			TicketID: c.TicketID, Name: c.Contact.DisplayName(), Number: "+" + c.Contact.WaID,
+			TicketID: c.TicketID, Name: name, Number: number,
 			Preview: clipRunes(c.Preview, previewRunes), PreviewOut: c.LastDirection == "out", Unread: c.Unread,
 		}
 		if c.WaitingSince > 0 {
@@ -102,11 +103,21 @@ func clipRunes(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// chatView builds the conversation as the viewer sees it.
+// chatView builds the conversation as the viewer sees it, a protected
+// citizen masked.
 func (s *Server) chatView(ctx context.Context, a chat.Actor, c store.Conversation, msgs []store.ChatMessage) (views.ChatView, error) {
+	return s.buildChatView(ctx, a, c, msgs, false)
+}
+
+// buildChatView is chatView; revealed shows a sigilosa ticket's citizen
+// (after an ouvidor's audited reveal).
+func (s *Server) buildChatView(ctx context.Context, a chat.Actor, c store.Conversation, msgs []store.ChatMessage, revealed bool) (views.ChatView, error) {
 	now := time.Now()
+	name, number := personOf(c, revealed)
 	v := views.ChatView{
-		TicketID: c.TicketID, Name: c.Contact.DisplayName(), Number: "+" + c.Contact.WaID,
+		TicketID: c.TicketID, Name: name, Number: number,
+		Identity: identityLabels[c.Identity], Revealed: revealed,
+		CanReveal:   a.SeesIdentities() && c.Identity == store.IdentitySigilosa && !revealed,
 		StatusLabel: ticketStatusLabels[c.Status], AssigneeName: c.AssigneeName,
 		Unheld: c.AssigneeID == 0, CanAct: a.Holds(c), Closed: c.Status == store.TicketClosed,
 		ClosedAt: clockLabel(c.ClosedAt, now), WindowOpen: s.chat.WindowOpen(c.Contact),
@@ -119,11 +130,13 @@ func (s *Server) chatView(ctx context.Context, a chat.Actor, c store.Conversatio
 	if err != nil {
 		return v, err
 	}
-	v.Messages = withNotes(c, msgs, changes, now)
+	v.Messages = withNotes(c, msgs, changes, now, name, !revealed && store.Protected(c.Identity))
 	return v, s.withWorkflow(ctx, a, c, changes, &v)
 }
 
-func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time) views.ChatMsg {
+// chatMsg is one message as the panel shows it; citizen names the author of
+// inbound messages, and masked hides the answers that identify the citizen.
+func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time, citizen string, masked bool) views.ChatMsg {
 	at := m.CreatedAt
 	if m.Direction == "in" && m.WATimestamp > 0 {
 		at = m.WATimestamp
@@ -131,11 +144,15 @@ func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time) views.Cha
 	v := views.ChatMsg{ID: m.ID, Out: m.Direction == "out", Time: clockLabel(at, now), Body: m.Body, Kind: m.Type}
 	switch {
 	case !v.Out:
-		v.Author = c.Contact.DisplayName()
+		v.Author = citizen
 	case m.AuthorName != "":
 		v.Author = m.AuthorName
 	default:
 		v.Author = labelRobot
+	}
+	if masked && m.Identifying {
+		v.Body, v.Kind, v.Protected = protectedData, "text", true
+		return v
 	}
 	info := payloadDetails(m.Type, m.Payload)
 	switch m.Type {

@@ -10,7 +10,8 @@ import (
 	"balcao/views"
 )
 
-// contato is a citizen's profile, answers and tickets (anonymous ones left out).
+// contato is a citizen's profile, answers and tickets. Anonymous tickets are
+// never listed; sigilosa ones only for an ouvidor, and then audited.
 func (s *Server) contato(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
@@ -23,12 +24,22 @@ func (s *Server) contato(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answers, err := s.store.ContactProfileAnswers(r.Context(), id)
+	a := actor(r)
+	answers, err := s.store.ContactProfileAnswers(r.Context(), id, a.SeesIdentities())
 	if err != nil {
 		return err
 	}
-	tickets, err := s.store.ContactTickets(r.Context(), id)
+	tickets, err := s.store.ContactTickets(r.Context(), id, a.SeesIdentities())
 	if err != nil {
+		return err
+	}
+	var sigilosas []int64
+	for _, t := range tickets {
+		if t.Identity == store.IdentitySigilosa {
+			sigilosas = append(sigilosas, t.ID)
+		}
+	}
+	if err := s.auditProtectedRows(r.Context(), a, sigilosas, "página do contato"); err != nil {
 		return err
 	}
 	v := views.ContatoView{WaID: phone(c.WaID), ProfileName: c.ProfileName, Name: c.Name, CPF: c.CPF,
@@ -44,7 +55,7 @@ func (s *Server) contato(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range tickets {
 		row := views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol),
 			Kind: kindName(t.Kind), Status: ticketStatusLabels[t.Status], Subject: t.Subject, Group: t.GroupName,
-			Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt)}
+			Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt), Identity: identityLabels[t.Identity]}
 		if t.ClosedAt != 0 {
 			row.Closed = brDate(t.ClosedAt)
 		}

@@ -117,8 +117,7 @@ func failRate(a store.Article) float64 {
 
 // canEditKB reports whether the user may change the knowledge base.
 func canEditKB(r *http.Request) bool {
-	role := currentUser(r).Role
-	return role == store.RoleAdmin || role == store.RoleSupervisor
+	return actor(r).Supervises()
 }
 
 func (s *Server) kbNew(w http.ResponseWriter, r *http.Request) error {

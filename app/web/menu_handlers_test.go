@@ -363,7 +363,7 @@ func TestRoboTestBoxLooksProtocolsUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hidden, err := e.st.OpenTicket(ctx, store.NewTicket{ContactID: contact, Kind: bot.KindDenuncia, Subject: "Ouvidoria › Denúncia", Anonymous: true})
+	hidden, err := e.st.OpenTicket(ctx, store.NewTicket{ContactID: contact, Kind: bot.KindDenuncia, Subject: "Ouvidoria › Denúncia", Identity: store.IdentityAnonima})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"balcao/app/chat"
 	"balcao/app/hours"
 	"balcao/app/protocol"
 	"balcao/app/store"
@@ -21,11 +22,10 @@ import (
 const protocolPageSize = 50
 
 var (
-	msgCheckDigit   = "O dígito verificador não confere: o número foi digitado errado. Confira o protocolo (ex.: 2026 000123-4)."
-	msgBadProtocol  = "Isto não é um número de protocolo: são 11 dígitos, o ano primeiro (ex.: 2026 000123-4)."
-	msgBadDate      = "Data inválida: use o calendário do campo."
-	anonymousPerson = "Manifestante anônimo"
-	sortChoices     = []views.Choice{{Value: store.SortNewest, Label: "Mais recentes"}, {Value: store.SortOldest, Label: "Mais antigos"},
+	msgCheckDigit  = "O dígito verificador não confere: o número foi digitado errado. Confira o protocolo (ex.: 2026 000123-4)."
+	msgBadProtocol = "Isto não é um número de protocolo: são 11 dígitos, o ano primeiro (ex.: 2026 000123-4)."
+	msgBadDate     = "Data inválida: use o calendário do campo."
+	sortChoices    = []views.Choice{{Value: store.SortNewest, Label: "Mais recentes"}, {Value: store.SortOldest, Label: "Mais antigos"},
 		{Value: store.SortActivity, Label: "Última atividade"}}
 )
 
@@ -53,8 +53,13 @@ func (s *Server) protocolosView(r *http.Request) (views.ProtocolosView, error) {
 		v.Problem = problem
 		return v, nil
 	}
+	a := actor(r)
+	f.SeesProtected = a.SeesIdentities()
 	rows, next, err := s.store.SearchTickets(r.Context(), f)
 	if err != nil {
+		return v, err
+	}
+	if err := s.auditContactSearch(r, a, f, rows); err != nil {
 		return v, err
 	}
 	now := time.Now()
@@ -186,13 +191,29 @@ func (s *Server) filterChoices(r *http.Request, v *views.ProtocolosView) error {
 	return nil
 }
 
-// protocolRow is a ticket as the results show it; an anonymous one has no name, number or link to a contact.
+// auditContactSearch records the sigilosa tickets an ouvidor's search by a
+// citizen's name or number found: the results tie them to that citizen.
+func (s *Server) auditContactSearch(r *http.Request, a chat.Actor, f store.TicketFilter, rows []store.TicketRow) error {
+	if !f.SeesProtected || f.Contact == "" {
+		return nil
+	}
+	var ids []int64
+	for _, t := range rows {
+		if t.Identity == store.IdentitySigilosa {
+			ids = append(ids, t.ID)
+		}
+	}
+	return s.auditProtectedRows(r.Context(), a, ids, "busca em Protocolos por “"+clipRunes(f.Contact, 60)+"”")
+}
+
+// protocolRow is a ticket as the results show it; a protected one has no
+// name, number or link to a contact.
 func protocolRow(t store.TicketRow, now time.Time) views.ProtocolRow {
 	row := views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol), Kind: kindName(t.Kind),
 		Status: ticketStatusLabels[t.Status], Subject: t.Subject, Group: t.GroupName, Assignee: t.AssigneeName,
-		Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt)}
-	if t.Anonymous {
-		row.Contact = anonymousPerson
+		Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt), Identity: identityLabels[t.Identity]}
+	if masked := maskedPerson(t.Identity); masked != "" {
+		row.Contact = masked
 		return row
 	}
 	row.Contact, row.Phone, row.ContactURL = t.ContactName, phone(t.ContactWaID), views.ContatoURL(t.ContactID)

@@ -66,7 +66,7 @@ func newSearchFixture(t *testing.T) searchFixture {
 			CreatedAt: ago(40 * day), LastMessageAt: ago(39 * day), ClosedAt: ago(39 * day), Messages: in("A água da minha rua está suja", ago(40*day))},
 		{Contact: 1, Status: store.TicketQueued, Kind: "solicitacao", GroupID: f.agua, Subject: `<img src=x onerror=alert(1)>`,
 			CreatedAt: ago(2 * day), LastMessageAt: ago(2 * day), Messages: in(`<script>alert(1)</script> buraco na praça`, ago(2*day))},
-		{Contact: 2, Status: store.TicketNew, Kind: "denuncia", GroupID: f.ouvidoria, Anonymous: true, Subject: "Ouvidoria › Denúncia",
+		{Contact: 2, Status: store.TicketNew, Kind: "denuncia", GroupID: f.ouvidoria, Identity: store.IdentitySigilosa, Subject: "Ouvidoria › Denúncia",
 			CreatedAt: ago(1 * day), LastMessageAt: ago(1 * day), Messages: in("Obra irregular na esquina", ago(1*day))},
 		{Contact: 0, Status: store.TicketInService, GroupID: f.ouvidoria, AssigneeID: f.carla.ID,
 			CreatedAt: ago(10 * day), LastMessageAt: ago(1 * time.Hour), Messages: in("Iluminação apagada há uma semana", ago(10*day))},
@@ -174,12 +174,12 @@ func listedOrder(f searchFixture, body string) string {
 	return strings.Join(out, " ")
 }
 
-// An anonymous ticket shows no name, number or contact link; citizen text is escaped.
+// A sigilosa ticket shows no name, number or contact link; citizen text is escaped.
 func TestProtocolosIdentityAndEscaping(t *testing.T) {
 	f := newSearchFixture(t)
 	res := f.c.Get("/protocolos")
-	if !strings.Contains(res.Body, "Manifestante anônimo") {
-		t.Error("anonymous ticket lacks Manifestante anônimo")
+	if !strings.Contains(res.Body, "Manifestante protegido") {
+		t.Error("sigilosa ticket lacks Manifestante protegido")
 	}
 	for _, leak := range []string{"Pedro", "99990003", "/contatos/" + id(f.ped)} {
 		if strings.Contains(res.Body, leak) {

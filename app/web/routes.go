@@ -39,7 +39,8 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) panel() http.Handler {
 	mux := http.NewServeMux()
 	admin := s.requireRole(store.RoleAdmin)
-	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor)
+	supervisor := s.requireRole(store.RoleAdmin, store.RoleSupervisor, store.RoleOuvidor)
+	ouvidor := s.requireRole(store.RoleOuvidor)
 
 	// Sign-in and first run.
 	mux.Handle("GET /entrar", s.h(s.loginForm))
@@ -66,6 +67,7 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /atendimentos/{id}/nota", s.requireUser(s.h(s.chatAction(s.note))))
 	mux.Handle("POST /atendimentos/{id}/prioridade", s.requireUser(s.h(s.chatAction(s.priority))))
 	mux.Handle("POST /atendimentos/{id}/prazo", s.requireUser(s.h(s.chatAction(s.extendDeadline))))
+	mux.Handle("POST /atendimentos/{id}/identidade", ouvidor(s.h(s.revealIdentity)))
 	mux.Handle("POST /atendente/situacao", s.requireUser(s.h(s.agentStatus)))
 	mux.Handle("GET /respostas-prontas", supervisor(s.h(s.quickReplies)))
 	mux.Handle("POST /respostas-prontas", supervisor(s.h(s.quickReplySave)))
@@ -133,6 +135,7 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /admin/grupos/{id}", admin(s.h(s.groupSave)))
 	mux.Handle("POST /admin/grupos/{id}/excluir", admin(s.h(s.groupDelete)))
 	mux.Handle("GET /admin/backup", admin(s.h(s.adminBackup)))
+	mux.Handle("GET /admin/auditoria", admin(s.h(s.auditList)))
 	mux.Handle("GET /admin/integracoes", admin(s.h(s.adminIntegrations)))
 	mux.Handle("POST /admin/integracoes/tokens", admin(s.h(s.apiTokenCreate)))
 	mux.Handle("POST /admin/integracoes/tokens/{id}/revogar", admin(s.h(s.apiTokenRevoke)))

@@ -55,8 +55,24 @@ func (s *Server) forward(r *http.Request, a chat.Actor, id int64) (string, error
 	if err != nil || group <= 0 {
 		return "", chat.ErrBadTransition
 	}
-	return "Atendimento encaminhado.", s.chat.Forward(r.Context(), a, id, group, r.PostFormValue("motivo"))
+	if err := s.chat.Forward(r.Context(), a, id, group, r.PostFormValue("motivo")); err != nil {
+		return "", err
+	}
+	c, err := s.store.ConversationByTicket(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	if store.Protected(c.Identity) {
+		// Everyone but an ouvidor sees a protected ticket masked: the
+		// receiving group gets the manifestation without the identity.
+		return msgForwardedProtected, nil
+	}
+	return "Atendimento encaminhado.", nil
 }
+
+// msgForwardedProtected confirms the forward of a sigilosa or anônima ticket.
+const msgForwardedProtected = "Atendimento encaminhado. Manifestação com identidade protegida: " +
+	"o grupo de destino recebe uma cópia sem a identidade do manifestante (nome, telefone e dados pessoais ocultos)."
 
 // reassign gives the ticket to another clerk (supervisors).
 func (s *Server) reassign(r *http.Request, a chat.Actor, id int64) (string, error) {

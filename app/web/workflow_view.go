@@ -108,7 +108,7 @@ func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Convers
 
 // withNotes is the conversation's messages with the team's internal notes
 // among them, in the order they happened.
-func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.TicketChange, now time.Time) []views.ChatMsg {
+func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.TicketChange, now time.Time, citizen string, masked bool) []views.ChatMsg {
 	out := make([]views.ChatMsg, 0, len(msgs))
 	var notes []store.TicketChange
 	for _, e := range changes {
@@ -121,7 +121,7 @@ func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.T
 			out = append(out, noteMsg(notes[0], now))
 			notes = notes[1:]
 		}
-		out = append(out, chatMsg(c, m, now))
+		out = append(out, chatMsg(c, m, now, citizen, masked))
 	}
 	for _, n := range notes {
 		out = append(out, noteMsg(n, now))
@@ -172,6 +172,9 @@ func changeItem(e store.TicketChange, users map[int64]string, groups map[string]
 			which = "o prazo interno da secretaria"
 		}
 		it.Text = "prorrogou " + which + " de " + dateLabel(from) + " para " + dateLabel(to)
+	case store.ChangeIdentity:
+		it.Text = "viu a identidade do manifestante (" + e.Comment + ")"
+		it.Comment = ""
 	default:
 		it.Text = e.Kind
 	}
