@@ -48,7 +48,7 @@ func BenchmarkProtocolos(b *testing.B) {
 	err = st.R.QueryRow(`SELECT t.id, t.created_at, t.protocol, t.contact_id, c.wa_id, c.profile_name, t.group_id, g.department_id,
 			(SELECT assignee_id FROM tickets WHERE assignee_id IS NOT NULL LIMIT 1)
 		FROM tickets t JOIN contacts c ON c.id = t.contact_id JOIN service_groups g ON g.id = t.group_id
-		WHERE t.id >= (SELECT max(id) / 2 FROM tickets) AND t.anonymous = 0 ORDER BY t.id LIMIT 1`).
+		WHERE t.id >= (SELECT max(id) / 2 FROM tickets) AND t.identity = 'normal' ORDER BY t.id LIMIT 1`).
 		Scan(&mid.id, &mid.created, &mid.protocol, &mid.contactID, &mid.waID, &mid.name, &mid.group, &mid.dept, &mid.assignee)
 	if err != nil {
 		b.Fatal(err)
