@@ -29,11 +29,16 @@ const citizenWord = "munícipe"
 
 // ExpandQuickReply fills a quick reply's variables for the conversation:
 // {nome} is the citizen's name (the one given to the bot, else the WhatsApp
-// profile name), {protocolo} the ticket's protocol number as read aloud.
+// profile name), {protocolo} the ticket's protocol number as read aloud. On
+// a protected ticket {nome} is "munícipe": the filled-in text is in the page,
+// and the clerk must not learn the name from it.
 func ExpandQuickReply(body string, c store.Conversation) string {
-	name := strings.TrimSpace(c.Contact.Name)
-	if name == "" {
-		name = strings.TrimSpace(c.Contact.ProfileName)
+	name := ""
+	if !store.Protected(c.Identity) {
+		name = strings.TrimSpace(c.Contact.Name)
+		if name == "" {
+			name = strings.TrimSpace(c.Contact.ProfileName)
+		}
 	}
 	if name == "" {
 		name = citizenWord

@@ -18,21 +18,24 @@ func TestExpandQuickReply(t *testing.T) {
 	}
 	digits := n.Digits()
 	cases := []struct {
-		name    string
-		contact store.Contact
-		proto   string
-		body    string
-		want    string
+		name     string
+		contact  store.Contact
+		identity string
+		proto    string
+		body     string
+		want     string
 	}{
-		{"name given to the bot", store.Contact{Name: "Maria", ProfileName: "Mari ✨"}, digits,
+		{"name given to the bot", store.Contact{Name: "Maria", ProfileName: "Mari ✨"}, "", digits,
 			"Olá, {nome}! Seu protocolo é {protocolo}.", "Olá, Maria! Seu protocolo é " + n.String() + "."},
-		{"profile name", store.Contact{ProfileName: "João"}, digits, "{nome}, {nome}", "João, João"},
-		{"no name at all", store.Contact{WaID: "5517999990000"}, digits, "Prezado(a) {nome}", "Prezado(a) munícipe"},
-		{"no variables", store.Contact{Name: "Ana"}, digits, "Bom dia!", "Bom dia!"},
+		{"profile name", store.Contact{ProfileName: "João"}, "", digits, "{nome}, {nome}", "João, João"},
+		{"no name at all", store.Contact{WaID: "5517999990000"}, "", digits, "Prezado(a) {nome}", "Prezado(a) munícipe"},
+		{"no variables", store.Contact{Name: "Ana"}, "", digits, "Bom dia!", "Bom dia!"},
+		{"sigilosa: the name stays hidden", store.Contact{Name: "Pedro", ProfileName: "Pedrinho"}, store.IdentitySigilosa, digits,
+			"Olá, {nome}!", "Olá, munícipe!"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := chat.ExpandQuickReply(c.body, store.Conversation{TicketID: 7, Protocol: c.proto, Contact: c.contact})
+			got := chat.ExpandQuickReply(c.body, store.Conversation{TicketID: 7, Protocol: c.proto, Contact: c.contact, Identity: c.identity})
 			if got != c.want {
 				t.Errorf("got %q; want %q", got, c.want)
 			}

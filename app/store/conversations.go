@@ -42,6 +42,9 @@ type Conversation struct {
 	// Identity is IdentityNormal, IdentitySigilosa or IdentityAnonima: the
 	// panel masks Contact of a protected ticket (see web's identity.go).
 	Identity string
+	// PreviewIdentifying: Preview carried an answer that tells who the
+	// citizen is (hidden on a protected ticket).
+	PreviewIdentifying bool
 }
 
 // Contact is a WhatsApp user who wrote to the official number.
@@ -97,7 +100,7 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COAL
 		AND mi.id > COALESCE((SELECT max(mo.id) FROM messages mo WHERE mo.ticket_id = t.id AND mo.direction = 'out'), 0)), 0),
 	COALESCE(t.kind, ''), COALESCE(t.first_response_at, 0), COALESCE(t.response_due_at, 0), COALESCE(t.due_at, 0), t.extended,
 	COALESCE(t.paused_at, 0), COALESCE(t.dept_due_at, 0), t.dept_extended,
-	t.identity
+	t.identity, EXISTS (SELECT 1 FROM contact_answers a WHERE a.message_id = lm.id AND a.identifying)
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN users u ON u.id = t.assignee_id
@@ -109,7 +112,7 @@ func scanConversation(row interface{ Scan(...any) error }) (Conversation, error)
 		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
 		&c.Preview, &c.LastDirection, &c.WaitingSince,
 		&c.Deadlines.Kind, &c.Deadlines.FirstResponseAt, &c.Deadlines.ResponseDueAt, &c.Deadlines.DueAt, &c.Deadlines.Extended,
-		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended, &c.Identity)
+		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended, &c.Identity, &c.PreviewIdentifying)
 	c.Deadlines.TicketID, c.Deadlines.Status, c.Deadlines.CreatedAt = c.TicketID, c.Status, c.CreatedAt
 	return c, err
 }

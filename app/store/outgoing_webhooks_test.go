@@ -34,7 +34,7 @@ func TestWebhookQueueSurvivesACrash(t *testing.T) {
 		Ticket map[string]any `json:"ticket"`
 	}
 	if err := json.Unmarshal([]byte(got[0].Payload), &p); err != nil || p.Event != store.EventTicketCreated ||
-		p.Ticket["protocol"] != o.Protocol || p.Ticket["anonymous"] != true || p.Ticket["status"] != store.TicketNew {
+		p.Ticket["protocol"] != o.Protocol || p.Ticket["anonymous"] != true || p.Ticket["identity"] != store.IdentityAnonima || p.Ticket["status"] != store.TicketNew {
 		t.Errorf("payload %s: %v", got[0].Payload, err)
 	}
 	// The worker "crashes" here. Until the lease ends nobody else sends it…

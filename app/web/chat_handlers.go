@@ -64,6 +64,8 @@ func chatError(err error, c store.Conversation) (int, string, bool) {
 		return http.StatusUnsupportedMediaType, "Anexe uma foto (JPEG ou PNG) ou um documento PDF.", true
 	case errors.Is(err, chat.ErrMediaSize):
 		return http.StatusRequestEntityTooLarge, "Arquivo grande demais: fotos até 5 MB, PDFs até 16 MB.", true
+	case errors.Is(err, chat.ErrNoCitizen):
+		return http.StatusConflict, "Manifestação anônima: ela não guarda quem a enviou, então não há a quem responder. Registre o andamento em notas internas.", true
 	case errors.Is(err, chat.ErrNoTemplate):
 		return http.StatusConflict, "Nenhum modelo aprovado configurado (BALCAO_WA_TEMPLATE): avise o administrador.", true
 	}

@@ -50,6 +50,9 @@ func convItems(cs []store.Conversation, now time.Time) []views.ConvItem {
 	out := make([]views.ConvItem, 0, len(cs))
 	for _, c := range cs {
 		name, number := personOf(c, false)
+		if c.PreviewIdentifying && store.Protected(c.Identity) {
+			c.Preview = protectedData
+		}
 		it := views.ConvItem{
 			TicketID: c.TicketID, Name: name, Number: number,
 			Preview: clipRunes(c.Preview, previewRunes), PreviewOut: c.LastDirection == "out", Unread: c.Unread,
