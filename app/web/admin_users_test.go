@@ -23,7 +23,8 @@ func TestUserCreate(t *testing.T) {
 		msg    string
 	}{
 		{"with password", url.Values{"name": {"Carla Atendente"}, "email": {"Carla@ValeVerde.example"}, "role": {"atendente"}, "password": {"uma-senha-boa"}, "departments": {"DEP"}}, http.StatusOK, "", ""},
-		{"generated password", url.Values{"name": {"Otávio Ouvidor"}, "email": {"otavio@valeverde.example"}, "role": {"supervisor"}}, http.StatusOK, "", ""},
+		{"generated password", url.Values{"name": {"Sara Supervisora"}, "email": {"sara@valeverde.example"}, "role": {"supervisor"}}, http.StatusOK, "", ""},
+		{"ouvidor", url.Values{"name": {"Otávio Ouvidor"}, "email": {"otavio@valeverde.example"}, "role": {"ouvidor"}, "password": {"uma-senha-boa"}}, http.StatusOK, "", ""},
 		{"no name", url.Values{"email": {"x@valeverde.example"}, "role": {"atendente"}}, http.StatusUnprocessableEntity, "name", "Informe o nome."},
 		{"long name", url.Values{"name": {strings.Repeat("n", 121)}, "email": {"x@valeverde.example"}, "role": {"atendente"}}, http.StatusUnprocessableEntity, "name", "no máximo 120"},
 		{"no e-mail", url.Values{"name": {"X"}, "role": {"atendente"}}, http.StatusUnprocessableEntity, "email", "Informe o e-mail."},
@@ -218,5 +219,16 @@ func TestUserResetPassword(t *testing.T) {
 	}
 	if res := e.c.PostForm("/admin/usuarios/999/senha", nil); res.Status != http.StatusNotFound {
 		t.Errorf("missing user: status %d", res.Status)
+	}
+}
+
+// The new-user form offers the ouvidor role, saying what only it may do.
+func TestUserFormOffersOuvidor(t *testing.T) {
+	e := newAdminEnv(t)
+	res := e.c.Get("/admin/usuarios/novo")
+	for _, want := range []string{`value="ouvidor"`, "Ouvidor(a)", "identidade de manifestações sigilosas"} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("new-user form lacks %q", want)
+		}
 	}
 }

@@ -316,3 +316,25 @@ func countRows(t *testing.T, st *store.Store, query string, args ...any) int {
 	}
 	return n
 }
+
+// The ouvidor has the supervisor's powers (but not the admin's).
+func TestOuvidorSupervises(t *testing.T) {
+	f := newIdentityFixture(t)
+	for _, c := range []struct {
+		role, path string
+		status     int
+	}{
+		{store.RoleOuvidor, "/respostas-prontas", http.StatusOK},
+		{store.RoleOuvidor, "/robo", http.StatusOK},
+		{store.RoleOuvidor, "/admin/usuarios", http.StatusForbidden},
+		{store.RoleAgent, "/respostas-prontas", http.StatusForbidden},
+	} {
+		if res := f.as[c.role].Get(c.path); res.Status != c.status {
+			t.Errorf("%s on %s: status %d, want %d", c.role, c.path, res.Status, c.status)
+		}
+	}
+	// A ticket of a group the ouvidor is not in: taken like a supervisor would.
+	if res := f.as[store.RoleOuvidor].PostForm("/atendimentos/"+id(f.sigilosa)+"/assumir", nil); res.Status != http.StatusOK {
+		t.Errorf("ouvidor takes a ticket of another group: status %d", res.Status)
+	}
+}
