@@ -46,6 +46,8 @@ type ProtocolRow struct {
 	// Closed is when it was closed ("" while open); the Contato page shows it.
 	Closed string
 	Age    string
+	// Overdue marks a ticket past a deadline (store.OverdueSQL).
+	Overdue bool
 }
 
 // ContatoView is the Contato page.

@@ -12,6 +12,7 @@ import (
 	"balcao/app/chat"
 	"balcao/app/hours"
 	"balcao/app/live"
+	"balcao/app/protocol"
 	"balcao/app/store"
 	"balcao/app/testutil"
 )
@@ -189,5 +190,56 @@ func TestSweepArchivesAbandonedComplementacoes(t *testing.T) {
 		if s, _ := status(id); s == store.TicketClosed {
 			t.Errorf("ticket %d archived", id)
 		}
+	}
+}
+
+func TestOverdueFilterAndPrazosPage(t *testing.T) {
+	w := startWorkflow(t)
+	clerk, u := w.clerk("carla@example.com")
+	sup, _ := w.LoginAs(store.RoleSupervisor, "sara@example.com")
+	g := w.group("Ouvidoria", store.LevelN2, 5, u.ID)
+	late, onTime, soon := w.kindTicket("reclamacao", g), w.kindTicket("reclamacao", g), w.kindTicket("informacao", g)
+	now := time.Now()
+	for id, due := range map[int64]time.Time{late: now.Add(-72 * time.Hour), soon: now.Add(10 * time.Hour)} {
+		if _, err := w.Store.W.Exec(`UPDATE tickets SET due_at = ? WHERE id = ?`, due.UnixMilli(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	number := func(id int64) string {
+		var digits string
+		if err := w.Store.R.QueryRow(`SELECT protocol FROM tickets WHERE id = ?`, id).Scan(&digits); err != nil {
+			t.Fatal(err)
+		}
+		return protocol.Display(digits)
+	}
+	filtered := clerk.Get("/protocolos?atrasados=1")
+	if filtered.Status != http.StatusOK || !strings.Contains(filtered.Body, number(late)) ||
+		strings.Contains(filtered.Body, number(onTime)) || strings.Contains(filtered.Body, number(soon)) {
+		t.Errorf("the overdue filter: status %d, want only %s", filtered.Status, number(late))
+	}
+	if !strings.Contains(filtered.Body, `name="atrasados" value="1" checked`) {
+		t.Error("the filter is not shown checked")
+	}
+	all := clerk.Get("/protocolos")
+	if n := strings.Count(all.Body, `<span class="badge late">Atrasado</span>`); n != 1 || !strings.Contains(all.Body, number(onTime)) {
+		t.Errorf("all tickets: %d marked late, want 1", n)
+	}
+	page := sup.Get("/prazos")
+	if page.Status != http.StatusOK {
+		t.Fatalf("prazos: %d", page.Status)
+	}
+	for _, want := range []string{number(late), number(soon), "1 atrasados", "1 vencem nas próximas 48 horas", "atrasado há 3 dias", "vence em 9 h", `href="/prazos"`} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("Prazos lacks %q", want)
+		}
+	}
+	if strings.Contains(page.Body, number(onTime)) || strings.Index(page.Body, number(late)) > strings.Index(page.Body, number(soon)) {
+		t.Error("Prazos lists a ticket on time, or not the most overdue first")
+	}
+	if res := clerk.Get("/prazos"); res.Status != http.StatusForbidden {
+		t.Errorf("a clerk opened Prazos: %d", res.Status)
+	}
+	if strings.Contains(clerk.Get("/atendimentos").Body, `href="/prazos"`) {
+		t.Error("a clerk's menu offers Prazos")
 	}
 }

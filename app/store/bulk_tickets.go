@@ -90,8 +90,8 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 		}
 		defer contact.Close()
 		ticket, err := tx.PrepareContext(ctx, `INSERT INTO tickets (contact_id, status, assignee_id, last_message_at, created_at, updated_at,
-				closed_at, protocol, kind, group_id, identity, subject)
-			VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?) RETURNING id`)
+				closed_at, protocol, kind, group_id, identity, subject, due_at)
+			VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?, NULLIF(?, 0)) RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
@@ -152,7 +152,7 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 				cid = contactIDs[t.Contact]
 			}
 			if err := ticket.QueryRowContext(ctx, cid, t.Status, t.AssigneeID, t.LastMessageAt, t.CreatedAt, t.LastMessageAt,
-				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, cmp.Or(t.Identity, IdentityNormal), t.Subject).Scan(&ids[i]); err != nil {
+				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, cmp.Or(t.Identity, IdentityNormal), t.Subject, legalDueAt(t.Kind, t.CreatedAt)).Scan(&ids[i]); err != nil {
 				return fmt.Errorf("bulk insert ticket: %w", err)
 			}
 			for _, m := range t.Messages {

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -393,3 +395,65 @@ func TestOverdueSQLAgreesWithGo(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestOverdueFilterAndDeadlineList(t *testing.T) {
+	r := newDeadlineRig(t)
+	clerk := testutil.AddUser(t, r.st, store.RoleAgent, "clerk@x.br", "senha-longa-1")
+	unanswered := r.open(t, "", r.ouvidoria) // first response due Monday 12:00
+	answered := r.open(t, "", r.ouvidoria)
+	if _, _, err := r.st.Enqueue(ctx, store.Outgoing{ContactID: r.contact, TicketID: answered, AuthorID: clerk.ID,
+		ToWaID: "5517999990101", Kind: "text", Body: "Olá", Payload: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.add(time.Hour)
+	legal := r.open(t, "informacao", 0) // due in 20 days
+	paused := r.open(t, "", r.ouvidoria)
+	r.move(t, paused, store.TicketQueued, store.TicketInService, 0)
+	r.move(t, paused, store.TicketInService, store.TicketWaitingCit, 0)
+	dept := r.open(t, "denuncia", r.ouvidoria)
+	r.move(t, dept, store.TicketQueued, store.TicketForwarded, r.ubs) // 20 days for Saúde, from 11:00
+
+	now := ms(r.clock.t.Add(20*day - 30*time.Minute)) // 30 min before the information request and Saúde's term
+	rows, next, err := r.st.SearchTickets(ctx, store.TicketFilter{Overdue: true, Now: now})
+	if err != nil || next != nil {
+		t.Fatal(err, next)
+	}
+	got := map[int64]bool{}
+	for _, row := range rows {
+		got[row.ID] = row.Overdue
+	}
+	// The unanswered chat is late on both its targets; the answered one on its resolution (Wednesday).
+	if len(got) != 2 || !got[unanswered] || !got[answered] {
+		t.Errorf("overdue filter: %v, want the two chats", got)
+	}
+	all, _, err := r.st.SearchTickets(ctx, store.TicketFilter{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range all {
+		if row.Overdue != (row.ID == unanswered || row.ID == answered) {
+			t.Errorf("ticket %d marked overdue = %v", row.ID, row.Overdue)
+		}
+	}
+
+	sum, err := r.st.DeadlineTickets(ctx, now, now+int64(48*time.Hour/time.Millisecond), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Overdue != 2 || sum.DueSoon != 2 {
+		t.Errorf("counts: %d overdue, %d due soon; want 2 and 2", sum.Overdue, sum.DueSoon)
+	}
+	var order []string
+	for _, d := range sum.Tickets {
+		order = append(order, fmt.Sprintf("%d:%s", d.ID, d.Which))
+	}
+	// Most overdue first: the unanswered chat's first response (Monday 12:00), then the
+	// answered chat's resolution (Wednesday 10:00), then the first due: the information request.
+	want := []string{fmt.Sprintf("%d:resposta", unanswered), fmt.Sprintf("%d:resolucao", answered), fmt.Sprintf("%d:resolucao", legal)}
+	if strings.Join(order, " ") != strings.Join(want, " ") {
+		t.Errorf("order %v, want %v (limited to 3)", order, want)
+	}
+	if d := sum.Tickets[0]; d.Group != "Ouvidoria" || d.Department != "Ouvidoria" || d.Protocol == "" {
+		t.Errorf("row %+v", d)
+	}
+}

@@ -43,6 +43,9 @@ type TicketFilter struct {
 	From, To int64
 	// Text is searched in the messages and the subject, accents ignored.
 	Text string
+	// Overdue keeps the tickets late (OverdueSQL) at Now (Unix ms; 0: the store's clock).
+	Overdue bool
+	Now     int64
 	// Sort is SortNewest (default), SortOldest or SortActivity.
 	Sort string
 	// After is the last row of the previous page (nil: first page).
@@ -73,6 +76,8 @@ type TicketRow struct {
 	Identity      string
 	CreatedAt     int64
 	LastMessageAt int64
+	// Overdue: late at the filter's Now (OverdueSQL).
+	Overdue bool
 }
 
 // ftsQuery turns what a clerk typed into an FTS5 query: every word must
@@ -188,6 +193,12 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	case f.AssigneeID != 0:
 		add(`t.assignee_id = ?`, f.AssigneeID)
 	}
+	if f.Now == 0 {
+		f.Now = s.Now()
+	}
+	if f.Overdue {
+		add(overdueFilterSQL(f.Now))
+	}
 	if f.From != 0 {
 		add(`t.created_at >= ?`, f.From)
 	}
@@ -247,7 +258,7 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 	}
 	query := `SELECT t.id, COALESCE(t.protocol, ''), COALESCE(t.kind, ''), t.status, t.subject,
 			COALESCE(g.name, ''), COALESCE(u.name, ''), t.contact_id, c.name, c.profile_name, c.wa_id,
-			t.identity, t.created_at, t.last_message_at
+			t.identity, t.created_at, t.last_message_at, COALESCE(` + OverdueSQL(f.Now) + `, 0)
 		FROM tickets t ` + indexed + `
 		JOIN contacts c ON c.id = t.contact_id
 		LEFT JOIN service_groups g ON g.id = t.group_id
@@ -266,7 +277,7 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 		var t TicketRow
 		var name, profile string
 		if err := rows.Scan(&t.ID, &t.Protocol, &t.Kind, &t.Status, &t.Subject, &t.GroupName, &t.AssigneeName,
-			&t.ContactID, &name, &profile, &t.ContactWaID, &t.Identity, &t.CreatedAt, &t.LastMessageAt); err != nil {
+			&t.ContactID, &name, &profile, &t.ContactWaID, &t.Identity, &t.CreatedAt, &t.LastMessageAt, &t.Overdue); err != nil {
 			return nil, nil, fmt.Errorf("search tickets: %w", err)
 		}
 		t.ContactName = Contact{Name: name, ProfileName: profile, WaID: t.ContactWaID}.DisplayName()

@@ -11,12 +11,6 @@ import (
 
 // Everything a clerk reads in this file is pt-BR.
 
-// kindLabels name the kinds of tickets.
-var kindLabels = map[string]string{
-	"": "Conversa", "solicitacao": "Solicitação", "reclamacao": "Reclamação", "denuncia": "Denúncia",
-	"sugestao": "Sugestão", "elogio": "Elogio", "informacao": "Acesso à informação",
-}
-
 // Names of the deadlines.
 const (
 	labelResponseDue = "Primeira resposta"

@@ -99,6 +99,7 @@ func ticketFilter(q url.Values) (store.TicketFilter, string) {
 	if _, ok := ticketStatusLabels[q.Get("situacao")]; ok {
 		f.Status = q.Get("situacao")
 	}
+	f.Overdue = q.Get("atrasados") == "1"
 	f.GroupID = queryID(q, "grupo")
 	f.DepartmentID = queryID(q, "secretaria")
 	if q.Get("responsavel") == "ninguem" {
@@ -211,7 +212,8 @@ func (s *Server) auditContactSearch(r *http.Request, a chat.Actor, f store.Ticke
 func protocolRow(t store.TicketRow, now time.Time) views.ProtocolRow {
 	row := views.ProtocolRow{URL: convURL(t.ID), Protocol: protocol.Display(t.Protocol), Kind: kindName(t.Kind),
 		Status: ticketStatusLabels[t.Status], Subject: t.Subject, Group: t.GroupName, Assignee: t.AssigneeName,
-		Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt), Identity: identityLabels[t.Identity]}
+		Created: brDate(t.CreatedAt), Age: age(now, t.CreatedAt), Identity: identityLabels[t.Identity],
+		Overdue: t.Overdue}
 	if masked := maskedPerson(t.Identity); masked != "" {
 		row.Contact = masked
 		return row

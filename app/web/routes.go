@@ -93,6 +93,7 @@ func (s *Server) panel() http.Handler {
 		mux.Handle("POST /simulador/falhas", s.h(s.phoneFault))
 	}
 	mux.Handle("GET /protocolos", s.requireUser(s.h(s.protocolos)))
+	mux.Handle("GET /prazos", supervisor(s.h(s.prazos)))
 	mux.Handle("GET /contatos/{id}", s.requireUser(s.h(s.contato)))
 	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.kbList)))
 	mux.Handle("GET /conhecimento/novo", supervisor(s.h(s.kbNew)))
