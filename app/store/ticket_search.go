@@ -80,6 +80,11 @@ type TicketRow struct {
 	Overdue bool
 }
 
+// identifyingMessageSQL holds for a message m that carried an answer telling
+// who the citizen is. Text search skips such messages of protected tickets:
+// typing a known CPF or phone must not find the citizen's sigilosa ticket.
+const identifyingMessageSQL = `EXISTS (SELECT 1 FROM contact_answers a WHERE a.message_id = m.id AND a.identifying)`
+
 // ftsQuery turns what a clerk typed into an FTS5 query: every word must
 // appear in the same message (whole words, accents ignored); FTS5 operators
 // typed are plain words. Whole words keep a lookup a seek in the index, where
@@ -224,12 +229,14 @@ func (s *Store) SearchTickets(ctx context.Context, f TicketFilter) ([]TicketRow,
 			// each message up in the index, stopping at a page. CROSS JOIN
 			// keeps the ticket's messages outside: the planner would
 			// otherwise read the word's every match for every ticket.
-			add(`(EXISTS (SELECT 1 FROM messages m CROSS JOIN messages_fts f WHERE f.rowid = m.id AND m.ticket_id = t.id AND f.messages_fts MATCH ?)
+			add(`(EXISTS (SELECT 1 FROM messages m CROSS JOIN messages_fts f WHERE f.rowid = m.id AND m.ticket_id = t.id AND f.messages_fts MATCH ?
+					AND NOT (t.identity <> 'normal' AND `+identifyingMessageSQL+`))
 				OR EXISTS (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? AND tickets_fts.rowid = t.id))`, q, q)
 		} else {
 			// Few matches: take them all from the index.
 			fewTexts = true
 			add(`t.id IN (SELECT m.ticket_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?
+					AND NOT (`+identifyingMessageSQL+` AND EXISTS (SELECT 1 FROM tickets pt WHERE pt.id = m.ticket_id AND pt.identity <> 'normal'))
 				UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, q, q)
 		}
 	}

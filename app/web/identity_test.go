@@ -338,3 +338,23 @@ func TestOuvidorSupervises(t *testing.T) {
 		t.Errorf("ouvidor takes a ticket of another group: status %d", res.Status)
 	}
 }
+
+// Searching the text for a citizen's CPF does not find their sigilosa ticket
+// (the message that carried it is an identifying answer); the story does.
+func TestTextSearchSkipsIdentifyingAnswers(t *testing.T) {
+	f := newIdentityFixture(t)
+	sig := protocol.Display(f.pSig)
+	for _, c := range []struct {
+		text  string
+		found bool
+	}{
+		{pedroCPF, false},
+		{"52998224725", false},
+		{"obra irregular", true},
+	} {
+		res := f.as[store.RoleSupervisor].Get("/protocolos?" + url.Values{"texto": {c.text}}.Encode())
+		if got := strings.Contains(res.Body, sig); got != c.found {
+			t.Errorf("text %q finds the sigilosa ticket: %t, want %t", c.text, got, c.found)
+		}
+	}
+}
