@@ -76,6 +76,10 @@ func (s *Store) RoutePending(ctx context.Context, limit int) ([]RoutedMessage, e
 					return err
 				}
 			}
+			// The citizen wrote: the window is open for what waited for it.
+			if _, err := s.ReleaseHeldTx(ctx, tx, p.contact); err != nil {
+				return err
+			}
 			out = append(out, r)
 		}
 		// Ids only grow and this is the only writer, so "pending up to the last

@@ -43,6 +43,10 @@ type Store struct {
 	// Media is media.db, beside the main database.
 	Media *MediaDB
 	now   func() time.Time
+	// OnTransition, when set (by the wiring), is called inside the
+	// transaction of every recorded ticket transition, after the change: what
+	// the citizen is told of it is queued with it, or the change fails.
+	OnTransition func(ctx context.Context, tx *sql.Tx, n TransitionNotice) error
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt

@@ -56,6 +56,30 @@ type Transition struct {
 	FromHolder  int64
 	// GroupID, when not 0, moves the ticket to that group's queue (a forward).
 	GroupID int64
+	// Resolution is what was done, kept in tickets.resolution when the
+	// change closes the ticket.
+	Resolution string
+	// ByCitizen marks a change caused by the citizen's own message: they
+	// need no news of it.
+	ByCitizen bool
+}
+
+// TransitionNotice is what a recorded transition changed, for Store.OnTransition.
+type TransitionNotice struct {
+	TicketID int64
+	From, To string
+	// UserID is who made the change (0: the system).
+	UserID  int64
+	Comment string
+	Public  bool
+	// Resolution is the closing text (To is TicketClosed).
+	Resolution string
+	// GroupID is the group the ticket was forwarded to (0: it stayed).
+	GroupID int64
+	// AssigneeChanged says the holder changed, to AssigneeID (0: nobody).
+	AssigneeChanged bool
+	AssigneeID      int64
+	ByCitizen       bool
 }
 
 // TransitionTicket applies tr and records it, in one transaction.
@@ -86,9 +110,10 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 			closed_at = CASE WHEN ?1 = 'encerrado' THEN ?2 WHEN ?1 = 'reaberto' THEN NULL ELSE closed_at END,
 			unread = CASE WHEN ?1 = 'encerrado' THEN 0 ELSE unread END,
 			assignee_id = CASE WHEN ?3 THEN NULLIF(?4, 0) ELSE assignee_id END,
-			group_id = CASE WHEN ?5 <> 0 THEN ?5 ELSE group_id END
+			group_id = CASE WHEN ?5 <> 0 THEN ?5 ELSE group_id END,
+			resolution = CASE WHEN ?1 = 'encerrado' THEN ?8 ELSE resolution END
 		WHERE id = ?6 AND status = ?7`,
-		tr.To, now, tr.SetAssignee, tr.AssigneeID, tr.GroupID, tr.TicketID, tr.From)
+		tr.To, now, tr.SetAssignee, tr.AssigneeID, tr.GroupID, tr.TicketID, tr.From, tr.Resolution)
 	if err != nil {
 		return fmt.Errorf("ticket %d to %s: %w", tr.TicketID, tr.To, err)
 	}
@@ -114,11 +139,29 @@ func (s *Store) TransitionTicketTx(ctx context.Context, tx *sql.Tx, tr Transitio
 		if err := s.EmitStatusEventsTx(ctx, tx, tr.TicketID, tr.From, tr.To); err != nil {
 			return err
 		}
-	} else if tr.Comment == "" {
+	}
+	if tr.From != tr.To || tr.Comment != "" {
+		if err := addChange(ctx, tx, TicketChange{TicketID: tr.TicketID, At: now, UserID: tr.UserID, Kind: ChangeStatus,
+			From: tr.From, To: tr.To, Comment: tr.Comment, Public: tr.Public}); err != nil {
+			return err
+		}
+	}
+	if s.OnTransition == nil {
 		return nil
 	}
-	return addChange(ctx, tx, TicketChange{TicketID: tr.TicketID, At: now, UserID: tr.UserID, Kind: ChangeStatus,
-		From: tr.From, To: tr.To, Comment: tr.Comment, Public: tr.Public})
+	n := TransitionNotice{TicketID: tr.TicketID, From: tr.From, To: tr.To, UserID: tr.UserID, Comment: tr.Comment,
+		Public: tr.Public, ByCitizen: tr.ByCitizen, AssigneeID: assignee.Int64}
+	if tr.To == TicketClosed {
+		n.Resolution = tr.Resolution
+	}
+	if tr.GroupID != 0 && tr.GroupID != group.Int64 {
+		n.GroupID = tr.GroupID
+	}
+	if tr.SetAssignee {
+		n.AssigneeChanged, n.AssigneeID = tr.AssigneeID != assignee.Int64, tr.AssigneeID
+	}
+	// The citizen's news is queued in the change's own transaction too.
+	return s.OnTransition(ctx, tx, n)
 }
 
 // ResumeTicketTx is the system's transition when the citizen writes into a
@@ -139,7 +182,7 @@ func (s *Store) ResumeTicketTx(ctx context.Context, tx *sql.Tx, ticketID int64) 
 		to = TicketQueued
 	}
 	return s.TransitionTicketTx(ctx, tx, Transition{TicketID: ticketID, From: status, To: to,
-		Comment: "O cidadão respondeu."})
+		Comment: "O cidadão respondeu.", ByCitizen: true})
 }
 
 // assignedTx records that ticketID went from holder from to holder to.
