@@ -22,7 +22,7 @@ type Decision struct {
 
 // Effect is something the caller does because of a decision: one of
 // OpenTicket, HandToHuman, RecordAnswer, ArticleFeedback, OptOut,
-// EndConversation.
+// EndConversation, SurveyScore, SurveyComment.
 type Effect interface{ isEffect() }
 
 // OpenTicket asks for a ticket (a protocol) in a group. The caller opens it,

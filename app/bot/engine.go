@@ -222,6 +222,10 @@ func (t *turn) run() {
 		t.start()
 		return
 	}
+	if s.Mode == ModeSurvey || s.Mode == ModeSurveyComment {
+		t.onSurvey()
+		return
+	}
 	if t.global() {
 		return
 	}

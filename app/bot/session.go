@@ -21,6 +21,10 @@ const (
 	ModeLookup    Mode = "lookup"   // a protocol number, for the lookup node Session.Node
 	ModeResume    Mode = "resume"   // after a timeout in the middle of a form: continue or start over?
 	ModeEnded     Mode = "ended"    // the conversation ended; the caller deletes the session
+	// ModeSurvey: "De 1 a 5, como você avalia…" about ticket Session.Survey.
+	ModeSurvey Mode = "survey"
+	// ModeSurveyComment: the score is in; an optional comment is awaited.
+	ModeSurveyComment Mode = "survey_comment"
 )
 
 // Session is where a contact is in the conversation; the caller stores it
@@ -47,6 +51,8 @@ type Session struct {
 	Article int64 `json:"article,omitempty"`
 	// Offers are the articles a search offered, in the order shown.
 	Offers []int64 `json:"offers,omitempty"`
+	// Survey is the closed ticket whose satisfaction survey is under way.
+	Survey int64 `json:"survey,omitempty"`
 	// LastActivity is when the citizen last wrote (Unix ms).
 	LastActivity int64 `json:"at,omitempty"`
 }

@@ -226,3 +226,15 @@ const (
 	txtFromTo    = "das %s às %s"
 	txtDayRange  = "%s a %s"
 )
+
+// The satisfaction survey.
+const (
+	txtSurveyButton  = "Avaliar"
+	txtSurveyComment = "Obrigado pela nota! Quer deixar um comentário? Escreva agora, ou envie *0* para pular."
+	txtSurveyThanks  = "Obrigado pela sua avaliação! 😊 Ela nos ajuda a melhorar o atendimento."
+)
+
+// txtSurveyQuestion asks for the score of the ticket numbered number.
+func txtSurveyQuestion(number string) string {
+	return "De 1 a 5, como você avalia o atendimento do protocolo " + number + "?"
+}

@@ -29,6 +29,10 @@ func botReady(e *bot.Engine) bool {
 	return m != nil && m.Root != nil && m.Root.Action.Kind == store.MenuActionMenu && len(m.Root.Children) > 0
 }
 
+// BotReady reports whether the bot answers the citizens now (it has a menu):
+// only then can it read the answers of a satisfaction survey.
+func (p *Processor) BotReady() bool { return botReady(p.bot) }
+
 // drainBot processes pending messages one at a time, through the bot unless
 // the contact's chat is in a clerk's hands.
 func (p *Processor) drainBot(ctx context.Context) {
@@ -78,8 +82,14 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 	if m.TicketID != 0 {
 		// Stored into the clerk's ticket at ingest: only a ticket that
 		// waited for the citizen moves on.
-		_, err := p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error { return p.store.ResumeTicketTx(ctx, tx, m.TicketID) })
-		return r, false, err
+		released := 0
+		_, err := p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) (err error) {
+			if released, err = p.store.ReleaseHeldTx(ctx, tx, m.ContactID); err != nil {
+				return err
+			}
+			return p.store.ResumeTicketTx(ctx, tx, m.TicketID)
+		})
+		return r, released > 0, err
 	}
 	row, err := p.store.BotSession(ctx, m.ContactID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -95,6 +105,12 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 	}
 	sent := false
 	_, err = p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error {
+		// The citizen wrote: what waited for the window goes first.
+		released, err := p.store.ReleaseHeldTx(ctx, tx, m.ContactID)
+		if err != nil {
+			return err
+		}
+		sent = released > 0
 		chat, err := p.store.ChatTicketTx(ctx, tx, m.ContactID)
 		if err != nil {
 			return err
@@ -109,7 +125,7 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 			return p.store.ResumeTicketTx(ctx, tx, chat)
 		}
 		r.TicketID, r.NewTicket, err = p.apply(ctx, tx, m, &d)
-		sent = len(d.Replies) > 0
+		sent = sent || len(d.Replies) > 0
 		return err
 	})
 	if err != nil {
@@ -123,7 +139,13 @@ func (p *Processor) processOne(ctx context.Context, m store.PendingInbound) (sto
 // one bad step never holds up every message behind it.
 func (p *Processor) toQueue(ctx context.Context, m store.PendingInbound) (store.RoutedMessage, bool, error) {
 	r := store.RoutedMessage{MessageID: m.ID, ContactID: m.ContactID}
+	sent := false
 	_, err := p.store.FinishInbound(ctx, m.ID, func(tx *sql.Tx) error {
+		released, err := p.store.ReleaseHeldTx(ctx, tx, m.ContactID)
+		if err != nil {
+			return err
+		}
+		sent = released > 0
 		id, err := p.store.ChatTicketTx(ctx, tx, m.ContactID)
 		if err != nil {
 			return err
@@ -141,7 +163,7 @@ func (p *Processor) toQueue(ctx context.Context, m store.PendingInbound) (store.
 		r.TicketID = id
 		return p.store.AttachInboundTx(ctx, tx, m.ID, id)
 	})
-	return r, false, err
+	return r, sent && err == nil, err
 }
 
 // apply carries out a decision inside the transaction that finishes m.
@@ -188,6 +210,14 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 			}
 		case bot.OptOut:
 			if err := p.store.OptOutTx(ctx, tx, m.ContactID); err != nil {
+				return 0, false, err
+			}
+		case bot.SurveyScore:
+			if _, err := p.store.RecordSurveyScoreTx(ctx, tx, e.TicketID, e.Score); err != nil {
+				return 0, false, err
+			}
+		case bot.SurveyComment:
+			if err := p.store.RecordSurveyCommentTx(ctx, tx, e.TicketID, e.Text); err != nil {
 				return 0, false, err
 			}
 		}

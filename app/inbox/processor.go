@@ -102,6 +102,9 @@ func (p *Processor) drain(ctx context.Context) {
 		}
 		if len(routed) > 0 {
 			p.routed(routed)
+			if p.sent != nil {
+				p.sent() // news held for these citizens may have been released
+			}
 		}
 		if len(routed) < batchSize {
 			return
