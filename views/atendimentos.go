@@ -71,6 +71,14 @@ type ChatView struct {
 	// CanReveal offers an ouvidor "Ver identidade"; Revealed says this page
 	// view shows the citizen (audited), so it must not refresh into a masked one.
 	CanReveal, Revealed bool
+	// NeedsResolution: the ticket has a kind, so closing it needs a resolution.
+	NeedsResolution bool
+	// Resolution is the draft kept after a refused close, ResolutionError why.
+	Resolution, ResolutionError string
+	// FinalResolution is the resolution the ticket was closed with.
+	FinalResolution string
+	// SurveyScore ("1"–"5", "" for none) and SurveyComment are the citizen's satisfaction answer.
+	SurveyScore, SurveyComment string
 }
 
 // ChatMsg is one message of a conversation.
@@ -108,4 +116,15 @@ func convURL(id int64) string { return "/atendimentos/" + strconv.FormatInt(id, 
 
 func resendURL(c ChatView, m ChatMsg) string {
 	return c.url("/mensagens/" + strconv.FormatInt(m.ID, 10) + "/reenviar")
+}
+
+// MayClose reports whether the status change offers closing the ticket
+// (then it asks for the resolution too).
+func (c ChatView) MayClose() bool {
+	for _, o := range c.NextStatuses {
+		if o.Value == "encerrado" {
+			return true
+		}
+	}
+	return false
 }

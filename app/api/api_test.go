@@ -14,6 +14,7 @@ import (
 	"balcao/app/chat"
 	"balcao/app/config"
 	"balcao/app/live"
+	"balcao/app/notify"
 	"balcao/app/protocol"
 	"balcao/app/store"
 	"balcao/app/testutil"
@@ -40,7 +41,9 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	hub := live.NewHub()
-	cs := &chat.Service{Store: st, Live: hub, Template: "atualizacao_protocolo", TemplateLang: "pt_BR"}
+	n := &notify.Notifier{Store: st, Template: "atualizacao_protocolo", TemplateLang: "pt_BR"}
+	n.Install()
+	cs := &chat.Service{Store: st, Live: hub, Template: "atualizacao_protocolo", TemplateLang: "pt_BR", Notify: n}
 	srv, err := web.New(web.Deps{Config: cfg, Store: st, Log: testutil.Logger(t), Static: testutil.StaticFS(),
 		Migrations: testutil.MigrationsFS(), Live: hub, Chat: cs})
 	if err != nil {
@@ -207,8 +210,8 @@ func TestScenarios(t *testing.T) {
 			contentType: "application/json", body: `{"text":"Olá"}`, status: 404},
 		{name: "empty reply", method: "POST", path: "/api/v1/tickets/" + r.open + "/replies", token: r.token,
 			contentType: "application/json", body: `{"text":"  "}`, status: 422},
-		{name: "reply outside the window", method: "POST", path: "/api/v1/tickets/" + r.stale + "/replies", token: r.token,
-			contentType: "application/json", body: `{"text":"Olá"}`, status: 409, contains: []string{`"window_closed"`}},
+		{name: "close a reclamação without a resolution", method: "POST", path: "/api/v1/tickets/" + r.open + "/status", token: r.token,
+			contentType: "application/json", body: `{"status":"encerrado","comment":"feito"}`, status: 422, contains: []string{`"resolution":"required"`}},
 		{name: "reply to an anonymous ticket", method: "POST", path: "/api/v1/tickets/" + r.anon + "/replies", token: r.token,
 			contentType: "application/json", body: `{"text":"Olá"}`, status: 409, contains: []string{`"no_citizen"`}},
 		{name: "empty note", method: "POST", path: "/api/v1/tickets/" + r.open + "/notes", token: r.token,
@@ -274,8 +277,17 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 
 	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/notes", r.token, `{"text":"Encaminhar para a Secretaria de Obras"}`, http.StatusCreated, nil)
-	// The citizen has not written on WhatsApp yet: free text is refused, the template goes.
-	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/replies", r.token, `{"text":"Recebemos"}`, http.StatusConflict, nil)
+	// The citizen has not written on WhatsApp yet: the text waits for them
+	// and the template tells them so; or the template alone is sent.
+	var q api.Queued
+	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/replies", r.token, `{"text":"Recebemos"}`, http.StatusAccepted, &q)
+	if !q.Template {
+		t.Errorf("reply outside the window: %+v, want the template", q)
+	}
+	var held string
+	if err := r.st.R.QueryRow(`SELECT body FROM held_messages`).Scan(&held); err != nil || held != "Recebemos" {
+		t.Errorf("held %q, %v: want the reply kept for when the citizen writes", held, err)
+	}
 	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/replies", r.token, `{"template":true}`, http.StatusAccepted, nil)
 	var kinds []string
 	rows, err := r.st.R.Query(`SELECT kind FROM outbox ORDER BY id`)
@@ -288,13 +300,13 @@ func TestTicketLifecycle(t *testing.T) {
 		kinds = append(kinds, k)
 	}
 	rows.Close()
-	if strings.Join(kinds, ",") != "template" {
-		t.Errorf("outbox holds %v, want the template only (the note is never sent)", kinds)
+	if strings.Join(kinds, ",") != "template,template" {
+		t.Errorf("outbox holds %v, want the two templates only (the note is never sent)", kinds)
 	}
 	got = api.Ticket{}
 	r.do("GET", "/api/v1/tickets/"+c.Protocol, r.token, "", http.StatusOK, &got)
-	if len(got.Messages) != 2 || got.Messages[1].Type != "template" {
-		t.Errorf("messages %+v: want the description and the template", got.Messages)
+	if len(got.Messages) != 3 || got.Messages[1].Type != "template" || got.Messages[2].Type != "template" {
+		t.Errorf("messages %+v: want the description and the templates", got.Messages)
 	}
 	var notes []api.Change
 	for _, h := range got.History {
@@ -308,7 +320,7 @@ func TestTicketLifecycle(t *testing.T) {
 
 	for _, step := range []string{"em_fila", "em_atendimento", "respondido", "encerrado", "reaberto"} {
 		got = api.Ticket{}
-		r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"`+step+`"}`, http.StatusOK, &got)
+		r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"`+step+`","resolution":"Poda feita"}`, http.StatusOK, &got)
 		if got.Status != step {
 			t.Fatalf("after %s: %+v", step, got)
 		}
@@ -317,7 +329,7 @@ func TestTicketLifecycle(t *testing.T) {
 		}
 	}
 	// Every change is in the history, with who made it and the comment.
-	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"encerrado","comment":"Poda feita em 24/11"}`, http.StatusOK, nil)
+	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"encerrado","comment":"Poda feita em 24/11","resolution":"Árvore podada"}`, http.StatusOK, nil)
 	got = api.Ticket{}
 	r.do("GET", "/api/v1/tickets/"+c.Protocol, r.token, "", http.StatusOK, &got)
 	var moves []string
@@ -348,8 +360,37 @@ func TestReplyInsideWindow(t *testing.T) {
 		t.Errorf("outbox %s %s", kind, payload)
 	}
 	// A closed ticket takes no reply.
-	r.do("POST", "/api/v1/tickets/"+r.open+"/status", r.token, `{"status":"encerrado"}`, http.StatusOK, nil)
+	r.do("POST", "/api/v1/tickets/"+r.open+"/status", r.token, `{"status":"encerrado","resolution":"Buraco tapado"}`, http.StatusOK, nil)
 	r.do("POST", "/api/v1/tickets/"+r.open+"/replies", r.token, `{"text":"Mais uma"}`, http.StatusConflict, nil)
+}
+
+// A reply outside the window is not refused: the template tells the citizen
+// a reply waits, the text is held for when they write, and the history has it.
+func TestReplyOutsideWindow(t *testing.T) {
+	r := newRig(t)
+	var q api.Queued
+	r.do("POST", "/api/v1/tickets/"+r.stale+"/replies", r.token, `{"text":"Equipe vai amanhã"}`, http.StatusAccepted, &q)
+	if !q.Template {
+		t.Errorf("answer %+v: want template true", q)
+	}
+	var kind, payload, held string
+	if err := r.st.R.QueryRow(`SELECT o.kind, o.payload FROM outbox o JOIN messages m ON m.id = o.message_id
+		JOIN tickets t ON t.id = m.ticket_id WHERE t.protocol = ?`, r.stale).Scan(&kind, &payload); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "template" || !strings.Contains(payload, protocol.Display(r.stale)) || !strings.Contains(payload, notify.ReadReply) ||
+		strings.Contains(payload, "Equipe vai amanhã") {
+		t.Errorf("outbox %s %s: want the template with the protocol and the news, not the text", kind, payload)
+	}
+	if err := r.st.R.QueryRow(`SELECT body FROM held_messages`).Scan(&held); err != nil || held != "Equipe vai amanhã" {
+		t.Errorf("held %q, %v", held, err)
+	}
+	var got api.Ticket
+	r.do("GET", "/api/v1/tickets/"+r.stale, r.token, "", http.StatusOK, &got)
+	last := got.History[len(got.History)-1]
+	if last.Kind != "reply" || !last.Public || last.Comment != "Equipe vai amanhã" {
+		t.Errorf("history ends with %+v: want the public reply", last)
+	}
 }
 
 // Pages follow each other without gaps or repeats.

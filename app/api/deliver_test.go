@@ -102,7 +102,7 @@ func TestWebhookDelivery(t *testing.T) {
 	r, rc, d := hooked(t)
 	var c api.Created
 	r.do("POST", "/api/v1/tickets", r.token, `{"kind":"denuncia","subject":"Descarte de lixo","description":"Terreno baldio","anonymous":true}`, http.StatusCreated, &c)
-	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"encerrado"}`, http.StatusOK, nil)
+	r.do("POST", "/api/v1/tickets/"+c.Protocol+"/status", r.token, `{"status":"encerrado","resolution":"Atendido"}`, http.StatusOK, nil)
 	drain(t, r.st, d)
 	got := rc.events()
 	want := []string{store.EventTicketCreated, store.EventTicketStatusChanged, store.EventTicketClosed}

@@ -343,16 +343,16 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request) error {
 	if t.Identity == store.IdentityAnonima || (t.WaID == "" && t.Identity == store.IdentityNormal) {
 		return apiError(http.StatusConflict, "no_citizen", "this ticket has no citizen on WhatsApp to reply to (anonymous or opened without one)")
 	}
-	actor := actorOf(r)
+	actor, templated := actorOf(r), req.Template
 	if req.Template {
 		err = a.chat.SendTemplate(r.Context(), actor, t.ID)
 	} else {
-		err = a.chat.ReplyText(r.Context(), actor, t.ID, req.Text)
+		templated, err = a.chat.PublicReply(r.Context(), actor, t.ID, req.Text)
 	}
 	if err := replyError(err); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusAccepted, Queued{Queued: true, Template: req.Template, Protocol: t.Protocol})
+	return writeJSON(w, http.StatusAccepted, Queued{Queued: true, Template: templated, Protocol: t.Protocol})
 }
 
 // replyError maps app/chat's refusals to API errors.
@@ -362,7 +362,7 @@ func replyError(err error) error {
 		return nil
 	case errors.Is(err, chat.ErrWindowClosed):
 		return apiError(http.StatusConflict, "window_closed",
-			"the citizen last wrote more than 24 hours ago: only the approved template may be sent (send {\"template\": true})")
+			"the citizen last wrote more than 24 hours ago and no template may be sent (none configured, or the citizen opted out)")
 	case errors.Is(err, chat.ErrNoCitizen):
 		return apiError(http.StatusConflict, "no_citizen", "this ticket has no citizen on WhatsApp to reply to (anonymous)")
 	case errors.Is(err, chat.ErrNoTemplate):
@@ -423,9 +423,12 @@ type Recorded struct {
 type StatusRequest struct {
 	Status string `json:"status"`
 	// Comment is recorded with the change; Public also sends it to the
-	// citizen (inside the 24-hour window).
+	// citizen with the news of the change.
 	Comment string `json:"comment"`
 	Public  bool   `json:"public"`
+	// Resolution is what was done, when closing (encerrado): required for
+	// tickets with a kind, sent to the citizen.
+	Resolution string `json:"resolution"`
 }
 
 // changeStatus moves the ticket along the workflow (app/chat), whose
@@ -442,14 +445,17 @@ func (a *API) changeStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.chat.ChangeStatus(r.Context(), actorOf(r), t.ID, chat.StatusChange{From: t.Status, To: req.Status, Comment: req.Comment, Public: req.Public})
+	err = a.chat.ChangeStatus(r.Context(), actorOf(r), t.ID, chat.StatusChange{From: t.Status, To: req.Status, Comment: req.Comment,
+		Public: req.Public, Resolution: req.Resolution})
 	switch {
 	case errors.Is(err, chat.ErrBadTransition):
 		return apiError(http.StatusConflict, "invalid_transition", "a ticket cannot go from %s to %s here", t.Status, req.Status)
 	case errors.Is(err, store.ErrStatusConflict):
 		return apiError(http.StatusConflict, "status_changed", "the ticket's status changed meanwhile; read it again")
+	case errors.Is(err, chat.ErrNoResolution):
+		return invalid("a ticket with a kind is closed with a resolution", "resolution", "required")
 	case errors.Is(err, chat.ErrTooLong):
-		return invalid("comment too long", "comment", "at most "+strconv.Itoa(chat.MaxComment)+" characters")
+		return invalid("comment or resolution too long", "comment", "comment and resolution: at most "+strconv.Itoa(chat.MaxComment)+" characters each")
 	case err != nil:
 		return err
 	}

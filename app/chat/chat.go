@@ -7,6 +7,7 @@ package chat
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"balcao/app/live"
+	"balcao/app/notify"
+	"balcao/app/protocol"
 	"balcao/app/store"
 	"balcao/app/whatsapp"
 )
@@ -66,6 +69,9 @@ type Service struct {
 	ComplementDays int
 	// Log receives the failures of background work such as automatic assignment (may be nil).
 	Log *slog.Logger
+	// Notify tells citizens outside the window through the template (may be
+	// nil: PublicReply then refuses outside the window).
+	Notify *notify.Notifier
 }
 
 // Actor is who acts: the logged-in user.
@@ -99,9 +105,14 @@ func (s *Service) WindowOpen(c store.Contact) bool {
 	return c.LastInboundAt > 0 && s.now().Sub(time.UnixMilli(c.LastInboundAt)) < Window
 }
 
-// Reference is how a ticket is named to the citizen (the template parameter).
-// The tickets issue replaces it by the protocol number.
-func Reference(ticketID int64) string { return "nº " + strconv.FormatInt(ticketID, 10) }
+// Reference is how a ticket is named to the citizen (the template's {{1}}):
+// its protocol number as displayed, or "nº <id>" for a ticket without one.
+func Reference(c store.Conversation) string {
+	if c.Protocol == "" {
+		return "nº " + strconv.FormatInt(c.TicketID, 10)
+	}
+	return protocol.Display(c.Protocol)
+}
 
 // Assume gives the conversation to the actor; of two clerks at once, one gets
 // store.ErrTicketTaken. A ticket in a group's queue is for the group's
@@ -117,17 +128,19 @@ func (s *Service) Assume(ctx context.Context, a Actor, ticketID int64) error {
 	if err := s.Store.AssignTicket(ctx, ticketID, a.ID); err != nil {
 		return err
 	}
+	s.wake()
 	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
 	return nil
 }
 
-// Finish closes the conversation, from the status it is in now.
-func (s *Service) Finish(ctx context.Context, a Actor, ticketID int64) error {
+// Finish closes the conversation, from the status it is in now, with a
+// resolution (required for tickets with a kind, see ChangeStatus).
+func (s *Service) Finish(ctx context.Context, a Actor, ticketID int64, resolution string) error {
 	c, err := s.holding(ctx, a, ticketID)
 	if err != nil {
 		return err
 	}
-	return s.ChangeStatus(ctx, a, ticketID, StatusChange{From: c.Status, To: store.TicketClosed})
+	return s.ChangeStatus(ctx, a, ticketID, StatusChange{From: c.Status, To: store.TicketClosed, Resolution: resolution})
 }
 
 // Open loads a conversation for the actor. When the actor holds it, unread
@@ -266,6 +279,49 @@ func (s *Service) ReplyText(ctx context.Context, a Actor, ticketID int64, text s
 	return s.enqueue(ctx, a, c, whatsapp.Text(c.Contact.WaID, text), 0)
 }
 
+// PublicReply sends a text answer: inside the 24-hour window as text;
+// outside it the template tells the citizen a reply waits ("responda para
+// ler") and the text is held until they write (store.HoldTx), recorded in
+// the ticket's history meanwhile. templated says which way it went.
+func (s *Service) PublicReply(ctx context.Context, a Actor, ticketID int64, text string) (templated bool, err error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return false, ErrEmpty
+	}
+	if utf8.RuneCountInString(text) > whatsapp.MaxTextBody {
+		return false, ErrTooLong
+	}
+	c, err := s.holding(ctx, a, ticketID)
+	if err != nil {
+		return false, err
+	}
+	if c.Identity == store.IdentityAnonima || c.Contact.WaID == store.NoWhatsAppWaID {
+		return false, ErrNoCitizen
+	}
+	if s.WindowOpen(c.Contact) {
+		return false, s.enqueue(ctx, a, c, whatsapp.Text(c.Contact.WaID, text), 0)
+	}
+	if s.Notify == nil || s.Template == "" {
+		return false, ErrWindowClosed
+	}
+	err = s.Store.RecordReply(ctx, ticketID, a.ID, text, func(tx *sql.Tx) error {
+		t, err := s.Store.NoticeTargetTx(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.OptedOut {
+			return ErrWindowClosed
+		}
+		return s.Notify.Send(ctx, tx, t, text, notify.ReadReply, true)
+	})
+	if err != nil {
+		return false, err
+	}
+	s.wake()
+	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
+	return true, nil
+}
+
 // ReplyMedia stores a photo (JPEG, PNG) or a PDF in media.db and queues it.
 // The outbox payload names the file as "media:<local id>" (see store.LocalMediaRef);
 // the worker uploads it and sends WhatsApp's media id instead.
@@ -303,16 +359,23 @@ func (s *Service) ReplyMedia(ctx context.Context, a Actor, ticketID int64, mime,
 	return s.enqueue(ctx, a, c, m, id)
 }
 
-// SendTemplate queues the configured template with the ticket's reference as its parameter.
+// SendTemplate queues the configured template with the protocol number and
+// "há uma nova mensagem da equipe" as its two parameters.
 func (s *Service) SendTemplate(ctx context.Context, a Actor, ticketID int64) error {
-	if s.Template == "" {
-		return ErrNoTemplate
-	}
 	c, err := s.holding(ctx, a, ticketID)
 	if err != nil {
 		return err
 	}
-	return s.enqueue(ctx, a, c, whatsapp.Template(c.Contact.WaID, s.Template, s.TemplateLang, Reference(ticketID)), 0)
+	return s.sendTemplate(ctx, a, c, notify.MessageWaiting)
+}
+
+// sendTemplate queues the configured template with news as its {{2}}.
+func (s *Service) sendTemplate(ctx context.Context, a Actor, c store.Conversation, news string) error {
+	if s.Template == "" {
+		return ErrNoTemplate
+	}
+	m := whatsapp.Template(c.Contact.WaID, s.Template, s.TemplateLang, Reference(c), notify.OneLine(news))
+	return s.enqueue(ctx, a, c, m, 0)
 }
 
 func (s *Service) enqueue(ctx context.Context, a Actor, c store.Conversation, m whatsapp.OutMessage, mediaID int64) error {

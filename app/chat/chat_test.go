@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"balcao/app/notify"
+	"balcao/app/protocol"
 	"balcao/app/server/servertest"
 	"balcao/app/store"
 	"balcao/app/testutil"
@@ -200,11 +202,17 @@ func TestClosedWindowOffersTheTemplate(t *testing.T) {
 	if r := clerk.PostForm(ticketPath(id, "/modelo"), nil); r.Status != http.StatusOK {
 		t.Fatalf("template: status %d", r.Status)
 	}
-	var payload string
-	if err := a.Store.R.QueryRow(`SELECT payload FROM outbox WHERE kind = 'template'`).Scan(&payload); err != nil {
+	// Taking the ticket already told the citizen (template, window closed);
+	// the clerk's template comes after it.
+	var payload, number string
+	if err := a.Store.R.QueryRow(`SELECT payload FROM outbox WHERE kind = 'template' ORDER BY id DESC LIMIT 1`).Scan(&payload); err != nil {
 		t.Fatalf("no template queued: %v", err)
 	}
-	for _, want := range []string{`"name":"` + a.Config.WA.Template + `"`, `"code":"pt_BR"`, `"text":"nº ` + strconv.FormatInt(id, 10) + `"`} {
+	if err := a.Store.R.QueryRow(`SELECT protocol FROM tickets WHERE id = ?`, id).Scan(&number); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"name":"` + a.Config.WA.Template + `"`, `"code":"pt_BR"`, `"text":"` + protocol.Display(number) + `"`,
+		`"text":"` + notify.MessageWaiting + `"`} {
 		if !strings.Contains(payload, want) {
 			t.Errorf("template payload %s lacks %s", payload, want)
 		}

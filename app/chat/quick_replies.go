@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"balcao/app/protocol"
 	"balcao/app/store"
 )
 
@@ -43,11 +42,7 @@ func ExpandQuickReply(body string, c store.Conversation) string {
 	if name == "" {
 		name = citizenWord
 	}
-	number := protocol.Display(c.Protocol)
-	if c.Protocol == "" {
-		number = Reference(c.TicketID)
-	}
-	return strings.NewReplacer("{nome}", name, "{protocolo}", number).Replace(body)
+	return strings.NewReplacer("{nome}", name, "{protocolo}", Reference(c)).Replace(body)
 }
 
 // SaveQuickReply checks and saves a quick reply (ID 0: a new one) and returns its id.

@@ -10,7 +10,6 @@ import (
 
 	"balcao/app/live"
 	"balcao/app/store"
-	"balcao/app/whatsapp"
 )
 
 // More errors of the workflow; the web side turns them into pt-BR messages.
@@ -23,6 +22,9 @@ var (
 	ErrNoReason = errors.New("chat: reason missing")
 	// ErrBadStatus: not a clerk status.
 	ErrBadStatus = errors.New("chat: unknown clerk status")
+	// ErrNoResolution: a ticket with a kind (a manifestation, a request for
+	// information) is closed only with a written resolution.
+	ErrNoResolution = errors.New("chat: resolution missing")
 )
 
 // IdleOffline is how long without the panel open sets a clerk offline.
@@ -67,8 +69,11 @@ type StatusChange struct {
 	// change fails with store.ErrStatusConflict instead of overwriting.
 	From, To string
 	Comment  string
-	// Public sends the comment to the citizen (inside the 24-hour window).
+	// Public sends the comment to the citizen (with the news of the change).
 	Public bool
+	// Resolution is what was done, when the change closes the ticket:
+	// required for tickets with a kind, sent to the citizen.
+	Resolution string
 }
 
 // member checks that the actor may work on the ticket's group: tickets with
@@ -92,8 +97,8 @@ func (s *Service) member(ctx context.Context, a Actor, c store.Conversation) err
 // going back to the queue or reopening leaves the ticket unheld, and the
 // group's queue is dispatched again.
 func (s *Service) ChangeStatus(ctx context.Context, a Actor, ticketID int64, ch StatusChange) error {
-	ch.Comment = strings.TrimSpace(ch.Comment)
-	if utf8.RuneCountInString(ch.Comment) > MaxComment {
+	ch.Comment, ch.Resolution = strings.TrimSpace(ch.Comment), strings.TrimSpace(ch.Resolution)
+	if utf8.RuneCountInString(ch.Comment) > MaxComment || utf8.RuneCountInString(ch.Resolution) > MaxComment {
 		return ErrTooLong
 	}
 	if ch.To == store.TicketForwarded || !Allowed(ch.From, ch.To) {
@@ -109,21 +114,31 @@ func (s *Service) ChangeStatus(ctx context.Context, a Actor, ticketID int64, ch 
 	if !a.Holds(c) && !(c.AssigneeID == 0 && ch.To == store.TicketInService) {
 		return ErrNotAllowed
 	}
+	if ch.To == store.TicketClosed && ch.Resolution == "" {
+		o, err := s.Store.TicketOutcome(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		if o.Kind != "" {
+			return ErrNoResolution
+		}
+	}
 	tr := store.Transition{TicketID: ticketID, From: ch.From, To: ch.To, UserID: a.ID, Comment: ch.Comment, Public: ch.Public}
+	if ch.To == store.TicketClosed {
+		tr.Resolution = ch.Resolution
+	}
 	switch {
 	case ch.To == store.TicketQueued || ch.To == store.TicketReopened:
 		tr.SetAssignee = true
 	case ch.To == store.TicketInService && c.AssigneeID == 0:
 		tr.SetAssignee, tr.AssigneeID = true, a.ID
 	}
+	// The citizen's news (and the public comment) is queued by the store's
+	// transition hook (app/notify), in the change's transaction.
 	if err := s.Store.TransitionTicket(ctx, tr); err != nil {
 		return err
 	}
-	if ch.Public && ch.Comment != "" && s.WindowOpen(c.Contact) {
-		if err := s.enqueue(ctx, a, c, whatsapp.Text(c.Contact.WaID, ch.Comment), 0); err != nil {
-			return err
-		}
-	}
+	s.wake()
 	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
 	s.dispatch(ctx, c.GroupID)
 	s.dispatchUser(ctx, c.AssigneeID)
@@ -156,6 +171,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, ticketID, groupID int64,
 	if err != nil {
 		return err
 	}
+	s.wake()
 	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
 	s.dispatch(ctx, groupID)
 	s.dispatchUser(ctx, c.AssigneeID)
@@ -215,6 +231,7 @@ func (s *Service) Reassign(ctx context.Context, a Actor, ticketID, fromHolder, u
 	if err != nil {
 		return err
 	}
+	s.wake()
 	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
 	s.dispatchUser(ctx, c.AssigneeID)
 	return nil
@@ -275,6 +292,9 @@ func (s *Service) dispatch(ctx context.Context, groups ...int64) {
 		if err != nil {
 			s.logError("automatic assignment", err)
 			continue
+		}
+		if len(got) > 0 {
+			s.wake()
 		}
 		for _, as := range got {
 			s.Live.Publish(live.EventQueue, live.TicketEvent(as.TicketID))

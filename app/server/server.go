@@ -24,6 +24,7 @@ import (
 	"balcao/app/live"
 	"balcao/app/media"
 	"balcao/app/metrics"
+	"balcao/app/notify"
 	"balcao/app/outbox"
 	"balcao/app/simulator"
 	"balcao/app/store"
@@ -116,6 +117,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.Bot = bot.New(menu, bot.Options{KB: st, Protocols: bot.StoreProtocols{Source: st},
 		Groups: bot.StoreGroups{Source: st}, IdleTimeout: o.Config.BotIdleTimeout})
 	a.Inbox.UseBot(a.Bot, a.Outbox.Wake)
+	// Every ticket change tells the citizen, in its own transaction.
+	(&notify.Notifier{Store: st, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang,
+		AskSurvey: a.Inbox.BotReady}).Install()
 	a.Media = media.NewFetcher(st, mediaClient(o.Config), o.Log, media.Options{OnFetched: a.Relay.Recorded})
 	a.Committer = ingest.NewCommitter(st, o.Log, func() { a.Inbox.Wake(); a.Media.Wake() })
 	a.Committer.OnStatuses(a.Relay.Statuses)

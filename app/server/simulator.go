@@ -18,8 +18,9 @@ const (
 )
 
 // SimulatorTemplateBody is the text of the approved template as the
-// simulator's phone shows it; {{1}} is the conversation's reference.
-const SimulatorTemplateBody = "Olá! Há novidades no seu atendimento {{1}} com a Prefeitura. Responda a esta mensagem para continuar a conversa."
+// simulator's phone shows it, the one the README asks to register with
+// Meta: {{1}} is the protocol number, {{2}} the news (app/notify).
+const SimulatorTemplateBody = "Olá! Há novidades no seu protocolo {{1}}: {{2}}. Para falar com a equipe, é só responder esta mensagem."
 
 // useSimulator points the WhatsApp settings at the built-in simulator: empty
 // credentials get the simulator's, and the API URL, unless set to something

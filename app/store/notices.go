@@ -7,13 +7,6 @@ import (
 	"fmt"
 )
 
-// Identities of a ticket's citizen (tickets.identity).
-const (
-	IdentityNormal   = "normal"
-	IdentitySigilosa = "sigilosa"
-	IdentityAnonima  = "anonima"
-)
-
 // NoticeTarget is what telling a ticket's citizen of a change needs: who
 // they are on WhatsApp and the names the news is told with.
 type NoticeTarget struct {

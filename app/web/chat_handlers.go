@@ -211,9 +211,12 @@ func (s *Server) chatAction(do func(r *http.Request, a chat.Actor, ticketID int6
 		v.Error, v.Notice = msg, notice
 		if actErr != nil {
 			v.Notice = ""
-			v.Text = r.PostFormValue("texto")
+			v.Text, v.Resolution = r.PostFormValue("texto"), r.PostFormValue("resolucao")
 			if status == http.StatusUnprocessableEntity {
 				keepExtensionForm(r, &v)
+			}
+			if errors.Is(actErr, chat.ErrNoResolution) {
+				v.Error, v.ResolutionError = "", msg
 			}
 		}
 		if !isHTMX(r) {
@@ -233,8 +236,9 @@ func (s *Server) assume(r *http.Request, a chat.Actor, id int64) (string, error)
 	return "Atendimento assumido. Você já pode responder.", s.chat.Assume(r.Context(), a, id)
 }
 
+// finish closes the conversation with the resolution written (field "resolucao").
 func (s *Server) finish(r *http.Request, a chat.Actor, id int64) (string, error) {
-	return "Atendimento finalizado.", s.chat.Finish(r.Context(), a, id)
+	return "Atendimento finalizado.", s.chat.Finish(r.Context(), a, id, r.PostFormValue("resolucao"))
 }
 
 func (s *Server) sendTemplate(r *http.Request, a chat.Actor, id int64) (string, error) {

@@ -125,7 +125,15 @@ func (s *Server) buildChatView(ctx context.Context, a chat.Actor, c store.Conver
 		Unheld: c.AssigneeID == 0, CanAct: a.Holds(c), Closed: c.Status == store.TicketClosed,
 		ClosedAt: clockLabel(c.ClosedAt, now), WindowOpen: s.chat.WindowOpen(c.Contact),
 		LastInbound: clockLabel(c.Contact.LastInboundAt, now), Template: s.chat.Template,
-		Reference: chat.Reference(c.TicketID),
+		Reference: chat.Reference(c),
+	}
+	out, err := s.store.TicketOutcome(ctx, c.TicketID)
+	if err != nil {
+		return v, err
+	}
+	v.NeedsResolution, v.FinalResolution = out.Kind != "", out.Resolution
+	if a := out.Survey; a != nil {
+		v.SurveyScore, v.SurveyComment = strconv.Itoa(a.Score), a.Comment
 	}
 	v.Deadlines = deadlinesView(c.Deadlines, now.UnixMilli(), v.CanAct)
 	v.StateKey = fmt.Sprintf("%d-%s-%t-%d-%d-%t", c.AssigneeID, c.Status, v.WindowOpen, c.Deadlines.DueAt, c.Deadlines.DeptDueAt, v.Deadlines.Overdue)

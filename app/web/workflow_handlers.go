@@ -21,6 +21,8 @@ func workflowError(err error) (int, string, bool) {
 		return http.StatusConflict, "Outra pessoa mudou a situação deste atendimento enquanto você decidia; nada foi alterado. Veja a situação atual e tente de novo.", true
 	case errors.Is(err, chat.ErrBadTransition):
 		return http.StatusUnprocessableEntity, "Esta mudança de situação não é permitida a partir da situação atual do atendimento.", true
+	case errors.Is(err, chat.ErrNoResolution):
+		return http.StatusUnprocessableEntity, "Escreva a resolução: o que foi feito para atender a demanda. Ela é enviada ao cidadão e é obrigatória para manifestações e pedidos de informação.", true
 	case errors.Is(err, chat.ErrNoReason):
 		return http.StatusUnprocessableEntity, "Informe o motivo.", true
 	case errors.Is(err, chat.ErrBadStatus):
@@ -40,11 +42,13 @@ func workflowError(err error) (int, string, bool) {
 }
 
 // changeStatus moves the ticket to the status asked, based on the status the
-// clerk saw (field "de"), with an optional comment.
+// clerk saw (field "de"), with an optional comment (and, to close it, the
+// resolution).
 func (s *Server) changeStatus(r *http.Request, a chat.Actor, id int64) (string, error) {
 	to := r.PostFormValue("situacao")
 	err := s.chat.ChangeStatus(r.Context(), a, id, chat.StatusChange{
 		From: r.PostFormValue("de"), To: to, Comment: r.PostFormValue("comentario"), Public: r.PostFormValue("publico") != "",
+		Resolution: r.PostFormValue("resolucao"),
 	})
 	return "Situação alterada para “" + ticketStatusLabels[to] + "”.", err
 }
