@@ -287,8 +287,8 @@ func TestNothingToSendWithoutTemplateOrBot(t *testing.T) {
 // A template parameter never carries what WhatsApp refuses in one.
 func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\nb\tc    d":            "a b c d",
-		"  sua demanda  ":         "sua demanda",
+		"a\nb\tc    d":           "a b c d",
+		"  sua demanda  ":        "sua demanda",
 		strings.Repeat("x", 250): strings.Repeat("x", 199) + "…",
 	} {
 		if got := notify.OneLine(in); got != want {
