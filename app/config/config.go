@@ -171,7 +171,7 @@ func (c *Config) Settings() []*Setting {
 		{Flag: "wa-phone-number-id", Env: "BALCAO_WA_PHONE_NUMBER_ID", Default: "", Usage: "Cloud API phone number id of the official number", set: str(&c.WA.PhoneNumberID)},
 		{Flag: "wa-api-url", Env: "BALCAO_WA_API_URL", Default: DefaultGraphURL, Usage: "Cloud API base URL with version (the simulator in demo mode)", set: str(&c.WA.APIURL)},
 		{Flag: "wa-rate", Env: "BALCAO_WA_RATE", Default: "80", Usage: "outbound messages per second", set: num(&c.WA.Rate)},
-		{Flag: "wa-template", Env: "BALCAO_WA_TEMPLATE", Default: "atualizacao_atendimento", Usage: "approved template offered when the 24-hour window is closed", set: str(&c.WA.Template)},
+		{Flag: "wa-template", Env: "BALCAO_WA_TEMPLATE", Default: "atualizacao_atendimento", Usage: "approved template sent when the 24-hour window is closed (two body parameters: protocol number, news)", set: str(&c.WA.Template)},
 		{Flag: "wa-template-lang", Env: "BALCAO_WA_TEMPLATE_LANG", Default: "pt_BR", Usage: "language code of that template", set: str(&c.WA.TemplateLang)},
 		{Flag: "simulator", Env: "BALCAO_SIMULATOR", Default: "false", Usage: "serve the WhatsApp simulator at /simulador (never in production; always on in demo)", set: boolean(&c.Simulator)},
 		{Flag: "backup-url", Env: "BALCAO_BACKUP_URL", Default: "", Usage: "continuous backup target: file:///folder or s3://bucket/path?endpoint=host:port&region=r", set: str(&c.Backup.URL)},
