@@ -383,12 +383,9 @@ func (s *Store) ArchiveWaitingTicket(ctx context.Context, ticketID, before int64
 		if err != nil || !waiting {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET resolution = ? WHERE id = ?`, resolution, ticketID); err != nil {
-			return err
-		}
 		archived = true
 		return s.TransitionTicketTx(ctx, tx, Transition{TicketID: ticketID, From: TicketWaitingCit, To: TicketClosed,
-			Comment: resolution, Public: true})
+			Comment: resolution, Public: true, Resolution: resolution})
 	})
 	if err != nil {
 		return false, fmt.Errorf("archive ticket %d: %w", ticketID, err)
