@@ -57,6 +57,9 @@ type group struct {
 	MaxPerAgent             int
 	Hours                   hours.Week
 	Members                 []string
+	// FirstResponse and Resolution are the group's targets in business
+	// minutes (manifestations follow the legal terms of their kind instead).
+	FirstResponse, Resolution int
 }
 
 func hm(h, m int) hours.Clock { return hours.Clock(h*60 + m) }
@@ -80,17 +83,17 @@ var (
 
 var groups = []group{
 	{"Atendimento geral", "Atendimento Geral", store.LevelN1, 5, weekdays(saturdayAM, office),
-		[]string{"carla@valeverde.sp.gov.br", "bruno@valeverde.sp.gov.br"}},
+		[]string{"carla@valeverde.sp.gov.br", "bruno@valeverde.sp.gov.br"}, 30, 16 * 60},
 	{"Água — Segunda via", "Serviço Autônomo de Água e Esgoto (SAAE)", store.LevelN1, 6, weekdays(saturdayAM, office),
-		[]string{"julia@valeverde.sp.gov.br", "bruno@valeverde.sp.gov.br"}},
+		[]string{"julia@valeverde.sp.gov.br", "bruno@valeverde.sp.gov.br"}, 60, 8 * 60},
 	{"Água — Vazamentos", "Serviço Autônomo de Água e Esgoto (SAAE)", store.LevelN2, 4, weekdays(saturdayAM, waterPlant),
-		[]string{"julia@valeverde.sp.gov.br"}},
+		[]string{"julia@valeverde.sp.gov.br"}, 60, 24 * 60},
 	{"Ouvidoria — Manifestações", "Ouvidoria Geral", store.LevelN2, 3, weekdays(nil, morning, afternoon),
-		[]string{"ouvidoria@valeverde.sp.gov.br"}},
+		[]string{"ouvidoria@valeverde.sp.gov.br"}, 4 * 60, 40 * 60},
 	{"Iluminação pública", "Secretaria de Obras e Iluminação", store.LevelN3, 3, weekdays(nil, fieldCrew),
-		[]string{"diego@valeverde.sp.gov.br"}},
+		[]string{"diego@valeverde.sp.gov.br"}, 8 * 60, 72 * 60},
 	{"Saúde — Agendamentos", "Secretaria de Saúde", store.LevelN1, 5, weekdays(nil, healthUnits),
-		[]string{"fernanda@valeverde.sp.gov.br"}},
+		[]string{"fernanda@valeverde.sp.gov.br"}, 60, 16 * 60},
 }
 
 // Seed creates the demo data in an empty database and returns the accounts.
@@ -142,7 +145,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Credential, error) {
 			members[i] = userIDs[m]
 		}
 		_, err := st.CreateGroup(ctx, store.Group{Name: g.Name, DepartmentID: deptIDs[g.Department], Level: g.Level,
-			MaxPerAgent: g.MaxPerAgent, Hours: g.Hours}, members)
+			MaxPerAgent: g.MaxPerAgent, Hours: g.Hours, FirstResponseTarget: g.FirstResponse, ResolutionTarget: g.Resolution}, members)
 		if err != nil {
 			return nil, fmt.Errorf("demo group %s: %w", g.Name, err)
 		}

@@ -48,6 +48,10 @@ func TestSeed(t *testing.T) {
 		if !g.Hours.OpenAt(monday10, hours.SaoPaulo()) || g.Hours.OpenAt(sunday, hours.SaoPaulo()) {
 			t.Errorf("group %s: unrealistic hours %v", g.Name, g.Hours)
 		}
+		// Deadlines: a first response within a working day, a resolution after it.
+		if g.FirstResponseTarget <= 0 || g.FirstResponseTarget > 8*60 || g.ResolutionTarget <= g.FirstResponseTarget {
+			t.Errorf("group %s: targets %d and %d business minutes", g.Name, g.FirstResponseTarget, g.ResolutionTarget)
+		}
 	}
 
 	// A second run (a restarted demo on the same folder) changes nothing.
