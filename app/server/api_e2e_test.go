@@ -57,3 +57,40 @@ func TestAPITicketReachesTheWebhook(t *testing.T) {
 		return len(bodies) == 1 && strings.HasPrefix(bodies[0], "ticket.created ") && strings.Contains(bodies[0], "Iluminação")
 	})
 }
+
+// The running app's API answers a citizen who never wrote with the template
+// and keeps the reply for when they do (the wiring gives app/chat the notifier).
+func TestAPIReplyOutsideTheWindowGoesAsTheTemplate(t *testing.T) {
+	a := servertest.Start(t, servertest.Options{})
+	token, err := api.CreateToken(context.Background(), a.Store, "site", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(path, body string) (int, string) {
+		req, _ := http.NewRequest("POST", a.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := call("/api/v1/tickets", `{"kind":"solicitacao","subject":"Poda","description":"Árvore na fiação","citizen":{"wa_id":"5514999990077"}}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var digits string
+	if err := a.Store.R.QueryRow(`SELECT protocol FROM tickets`).Scan(&digits); err != nil {
+		t.Fatal(err)
+	}
+	code, body = call("/api/v1/tickets/"+digits+"/replies", `{"text":"A poda está marcada para terça."}`)
+	if code != http.StatusAccepted || !strings.Contains(body, `"template":true`) {
+		t.Fatalf("reply: %d %s", code, body)
+	}
+	if n := count(t, a.Store.R, `SELECT count(*) FROM held_messages WHERE body = 'A poda está marcada para terça.'`); n != 1 {
+		t.Errorf("%d held replies, want 1", n)
+	}
+}

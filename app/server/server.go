@@ -118,8 +118,9 @@ func Start(ctx context.Context, o Options) (*App, error) {
 		Groups: bot.StoreGroups{Source: st}, IdleTimeout: o.Config.BotIdleTimeout})
 	a.Inbox.UseBot(a.Bot, a.Outbox.Wake)
 	// Every ticket change tells the citizen, in its own transaction.
-	(&notify.Notifier{Store: st, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang,
-		AskSurvey: a.Inbox.BotReady}).Install()
+	a.Chat.Notify = &notify.Notifier{Store: st, Template: o.Config.WA.Template, TemplateLang: o.Config.WA.TemplateLang,
+		AskSurvey: a.Inbox.BotReady}
+	a.Chat.Notify.Install()
 	a.Media = media.NewFetcher(st, mediaClient(o.Config), o.Log, media.Options{OnFetched: a.Relay.Recorded})
 	a.Committer = ingest.NewCommitter(st, o.Log, func() { a.Inbox.Wake(); a.Media.Wake() })
 	a.Committer.OnStatuses(a.Relay.Statuses)
