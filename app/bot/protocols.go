@@ -41,8 +41,13 @@ func (p StoreProtocols) LookupProtocol(ctx context.Context, contactID int64, num
 	if t.LastPublicAt != 0 {
 		at = t.LastPublicAt
 	}
+	last := t.LastPublic
+	if t.Status == store.TicketClosed && t.Resolution != "" {
+		// A closed ticket's news is how it ended.
+		last, at = "Resolução: "+t.Resolution, t.UpdatedAt
+	}
 	return Protocol{Found: true, Number: n.String(), Subject: t.Subject, Status: StatusLabel(t.Status),
-		LastUpdate: t.LastPublic, UpdatedAt: time.UnixMilli(at).In(hours.SaoPaulo())}, nil
+		LastUpdate: last, UpdatedAt: time.UnixMilli(at).In(hours.SaoPaulo())}, nil
 }
 
 // statusLabels name the ticket statuses for citizens.

@@ -119,12 +119,12 @@ func TestSurveyAfterCloseIsRecordedOnce(t *testing.T) {
 }
 
 // Anything but a score leaves the survey: "menu" shows the menu and nothing
-// is recorded.
+// is recorded; the bot's lookup then shows the resolution.
 func TestSurveyAbandonedByMenu(t *testing.T) {
 	a := startBot(t, "")
 	clerk, _, _ := clara(t, a, "clara@example.com")
 	c := newCitizen(t, a, "5517990000022")
-	id, _ := handedTicket(t, a, c, clerk)
+	id, digits := handedTicket(t, a, c, clerk)
 	if r := closeTicket(clerk, id, "Orientação dada por telefone."); r.Status != http.StatusOK {
 		t.Fatalf("close: status %d", r.Status)
 	}
@@ -133,10 +133,12 @@ func TestSurveyAbandonedByMenu(t *testing.T) {
 	if len(menu) != 1 || len(menu[0].Options) == 0 {
 		t.Fatalf("'menu' during the survey: %s", describe(menu))
 	}
-	c.tap(menu, "Água e esgoto")
 	if n := count(t, a.Store.R, `SELECT count(*) FROM survey_answers`); n != 0 {
 		t.Errorf("%d survey answers after 'menu', want none", n)
 	}
+	// Looking the protocol up tells how it ended.
+	c.tap(menu, "Consultar protocolo")
+	mustContain(t, c.say(digits), "Resolução: Orientação dada por telefone.")
 }
 
 // Outside the 24-hour window the close goes as the template (protocol and a

@@ -163,6 +163,8 @@ type ProtocolTicket struct {
 	// LastPublic is the last message a clerk sent the citizen on the ticket ("" when none).
 	LastPublic   string
 	LastPublicAt int64
+	// Resolution is what was done, written when it closed.
+	Resolution string
 }
 
 // ErrBadProtocol is returned for text that is not a valid protocol number,
@@ -179,11 +181,11 @@ func (s *Store) TicketByProtocol(ctx context.Context, typed string) (ProtocolTic
 	}
 	var t ProtocolTicket
 	err = s.R.QueryRowContext(ctx, `SELECT t.id, t.contact_id, t.protocol, t.status, COALESCE(t.kind, ''), t.subject, t.identity, t.updated_at,
-			COALESCE(m.body, ''), COALESCE(m.created_at, 0)
+			COALESCE(m.body, ''), COALESCE(m.created_at, 0), t.resolution
 		FROM tickets t
 		LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages WHERE ticket_id = t.id AND direction = 'out' AND author_id IS NOT NULL)
 		WHERE t.protocol = ?`, n.Digits()).
-		Scan(&t.ID, &t.ContactID, &t.Protocol, &t.Status, &t.Kind, &t.Subject, &t.Identity, &t.UpdatedAt, &t.LastPublic, &t.LastPublicAt)
+		Scan(&t.ID, &t.ContactID, &t.Protocol, &t.Status, &t.Kind, &t.Subject, &t.Identity, &t.UpdatedAt, &t.LastPublic, &t.LastPublicAt, &t.Resolution)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket by protocol %s: %w", n, ErrNotFound)
 	}
