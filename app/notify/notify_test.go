@@ -19,7 +19,7 @@ import (
 // rig is a store with the notifier installed, a clerk named Maria Oliveira
 // and a group of the department "Secretaria de Obras".
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	n      *notify.Notifier
 	now    time.Time
@@ -28,7 +28,7 @@ type rig struct {
 	phones int
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	st := testutil.NewStore(t)
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)

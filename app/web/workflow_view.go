@@ -175,6 +175,8 @@ func changeItem(e store.TicketChange, users map[int64]string, groups map[string]
 	case store.ChangeIdentity:
 		it.Text = "viu a identidade do manifestante (" + e.Comment + ")"
 		it.Comment = ""
+	case store.ChangeReply:
+		it.Text = "respondeu fora da janela de 24 horas: o cidadão recebeu o modelo e lê a resposta quando escrever"
 	case store.ChangeSurvey:
 		it.Who, it.Text = "Cidadão", "avaliou o atendimento com nota "+e.To+" de 5"
 	default:
