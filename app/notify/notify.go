@@ -113,10 +113,16 @@ func (n *Notifier) Send(ctx context.Context, tx *sql.Tx, t store.NoticeTarget, t
 }
 
 // askSurvey sends the satisfaction question and puts the contact's bot
-// session in the survey, so the next message is read as the score.
+// session in the survey, so the next message is read as the score; not
+// while the citizen has another chat open with a clerk.
 func (n *Notifier) askSurvey(ctx context.Context, tx *sql.Tx, t store.NoticeTarget, number string) error {
 	if n.AskSurvey != nil && !n.AskSurvey() {
 		return nil
+	}
+	// With another chat open the citizen's next message goes to its clerk,
+	// not to the bot: the answer would be lost there.
+	if other, err := n.Store.ChatTicketTx(ctx, tx, t.ContactID); err != nil || other != 0 {
+		return err
 	}
 	q := bot.SurveyQuestion(number)
 	rows := make([]whatsapp.Row, len(q.Options))

@@ -320,3 +320,27 @@ func TestCitizenWritingIsNotNews(t *testing.T) {
 		t.Errorf("queued %s for the citizen's own message", what(got[0]))
 	}
 }
+
+// No survey while the citizen has another chat open: their answer would go
+// to that chat's clerk.
+func TestNoSurveyWithAnotherChatOpen(t *testing.T) {
+	r := newRig(t)
+	id, _ := r.ticket(citizen{waID: "5517990001234", wroteAgo: time.Minute}, store.TicketInService, store.IdentityNormal)
+	var contact int64
+	if err := r.st.R.QueryRow(`SELECT contact_id FROM tickets WHERE id = ?`, id).Scan(&contact); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.OpenTicket(context.Background(), store.NewTicket{ContactID: contact, Status: store.TicketQueued}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.TransitionTicket(context.Background(), closeWith("")(r, id, store.TicketInService)); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.sent(id); len(got) != 1 || got[0].Text == nil {
+		t.Errorf("queued %d messages, want the news alone", len(got))
+	}
+	var sessions int
+	if err := r.st.R.QueryRow(`SELECT count(*) FROM bot_sessions`).Scan(&sessions); err != nil || sessions != 0 {
+		t.Errorf("%d bot sessions (%v), want none", sessions, err)
+	}
+}
