@@ -442,6 +442,9 @@ func TestBotAnonymousDenunciaKeepsNoLink(t *testing.T) {
 			WHERE a.ticket_id = ? AND k.wa_id <> ?`, []any{ticketID, store.AnonymousWaID}, 0},
 		{"outbox rows tied to the ticket's messages", `SELECT count(*) FROM outbox WHERE message_id IN
 			(SELECT id FROM messages WHERE ticket_id = ?)`, []any{ticketID}, 0},
+		{"raw webhooks that brought the story", `SELECT count(*) FROM webhook_events WHERE instr(body, 'Descarte de entulho') > 0`, nil, 0},
+		{"raw webhooks of the conversation left: the CPF's and the name's, which stay the citizen's", `SELECT count(*) FROM webhook_events
+			WHERE instr(body, ?) > 0 AND instr(body, '"messages"') > 0`, []any{c.waID}, 2},
 		{"the number sent to the citizen", `SELECT count(*) FROM outbox WHERE to_wa_id = ?
 			AND (payload LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%')`, []any{c.waID, digits, display}, 0},
 		{"the number in the citizen's history", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id

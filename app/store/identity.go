@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -35,15 +36,20 @@ func (s *Store) AnonymousContactTx(ctx context.Context, tx *sql.Tx) (int64, erro
 // messages are re-pointed from the citizen's contact to the placeholder
 // (anonymousID), so the citizen's history no longer holds them and the
 // ticket holds nothing of the citizen:
+//
 //   - the wamid is cleared (WhatsApp's ids encode the sender's number, and
 //     status webhooks would match them);
 //   - the stored payload keeps only the content ("type" and its object, for
 //     a photo or a place) and loses "from", "to", "id" and "context";
 //   - outbox rows of the bot's replies let go of their message (they hold the
-//     citizen's number to deliver what is still pending).
+//     citizen's number to deliver what is still pending);
+//   - the raw webhooks that brought the citizen's messages (webhook_events,
+//     kept for audit) are deleted: each holds the text beside the number.
 //
 // Moving was chosen over copying: a copy would leave the original text in
-// the citizen's history, where it could be matched with the ticket's.
+// the citizen's history, where it could be matched with the ticket's. A
+// webhook Meta delivers again after this (it was acknowledged, so rarely)
+// no longer finds its wamid and is stored as a new message of the citizen.
 // Messages in except (the answers that identify the citizen: CPF, phone,
 // name…) stay with the citizen, outside any ticket.
 func (s *Store) MoveBotHistoryAnonymousTx(ctx context.Context, tx *sql.Tx, contactID, anonymousID, ticketID, since, upTo int64, except []int64) error {
@@ -59,6 +65,9 @@ func (s *Store) MoveBotHistoryAnonymousTx(ctx context.Context, tx *sql.Tx, conta
 			AND (direction = 'out' OR processed_at IS NOT NULL OR id = ?3) AND id <= ?3
 			AND id NOT IN (`+strings.Join(skip, ",")+`)`, args...)
 	if err != nil {
+		return fmt.Errorf("move bot history to anonymous ticket %d: %w", ticketID, err)
+	}
+	if err := scrubWebhookEventsTx(ctx, tx, since, ids); err != nil {
 		return fmt.Errorf("move bot history to anonymous ticket %d: %w", ticketID, err)
 	}
 	for _, id := range ids {
@@ -114,6 +123,72 @@ func (s *Store) RecordIdentityReveal(ctx context.Context, userID, ticketID int64
 	})
 	if err != nil {
 		return fmt.Errorf("identity reveal of ticket %d: %w", ticketID, err)
+	}
+	return nil
+}
+
+// scrubWindow is how far before a conversation's start its webhooks may have
+// been received (the message is stored in the webhook's own transaction).
+const scrubWindow = 60 * 1000
+
+// scrubWebhookEventsTx deletes the raw webhooks, received since since, that
+// carried the inbound messages among ids. webhook_events has no index but
+// its rowid grows with time, so the rows since since are found walking back
+// from the newest, and only they are searched. A webhook that also carried
+// another citizen's message loses its raw copy too: their message itself is
+// stored apart and stays.
+func scrubWebhookEventsTx(ctx context.Context, tx *sql.Tx, since int64, ids []int64) error {
+	var wamids []string
+	for _, id := range ids {
+		var w string
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(wamid, '') FROM messages WHERE id = ? AND direction = 'in'`, id).Scan(&w)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("scrub webhooks: %w", err)
+		}
+		if w != "" {
+			wamids = append(wamids, w)
+		}
+	}
+	if len(wamids) == 0 {
+		return nil
+	}
+	const batch = 500
+	low, hi := int64(-1), int64(math.MaxInt64)
+walk:
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, received_at FROM webhook_events WHERE id <= ? ORDER BY id DESC LIMIT ?`, hi, batch)
+		if err != nil {
+			return fmt.Errorf("scrub webhooks: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var id, at int64
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return fmt.Errorf("scrub webhooks: %w", err)
+			}
+			n++
+			if at < since-scrubWindow {
+				rows.Close()
+				break walk
+			}
+			low, hi = id, id-1
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("scrub webhooks: %w", err)
+		}
+		if n < batch {
+			break
+		}
+	}
+	if low < 0 {
+		return nil
+	}
+	for _, w := range wamids {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE id >= ? AND instr(body, ?) > 0`, low, w); err != nil {
+			return fmt.Errorf("scrub webhooks: %w", err)
+		}
 	}
 	return nil
 }
