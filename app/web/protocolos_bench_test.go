@@ -84,6 +84,8 @@ func BenchmarkProtocolos(b *testing.B) {
 		{"text two words", q("texto", "esgoto ceu")},
 		{"group+status+dates", q("grupo", id(mid.group), "situacao", "encerrado", "de", day.AddDate(0, -3, 0).Format(time.DateOnly))},
 		{"department+text", q("secretaria", id(mid.dept), "texto", "iluminacao")},
+		{"overdue", q("atrasados", "1")},
+		{"overdue+group", q("atrasados", "1", "grupo", id(mid.group))},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -96,6 +98,9 @@ func BenchmarkProtocolos(b *testing.B) {
 	}
 	b.Run("ticket screen", func(b *testing.B) {
 		measure(b, c, func(i int) string { return "/atendimentos/" + id(1+int64(i)*7919%maxID) })
+	})
+	b.Run("prazos page", func(b *testing.B) {
+		measure(b, c, func(int) string { return "/prazos" })
 	})
 	b.Run("contact page", func(b *testing.B) {
 		measure(b, c, func(int) string { return "/contatos/" + id(mid.contactID) })
