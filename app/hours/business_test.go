@@ -79,3 +79,17 @@ func TestBusinessBetween(t *testing.T) {
 		})
 	}
 }
+
+// São Paulo has had no daylight saving time since 2019; on the last day it
+// began (2018-11-04, 00:00 became 01:00) the open time is what really passed.
+func TestBusinessTimeAcrossAClockChange(t *testing.T) {
+	sundayNight := Week{}
+	sundayNight[time.Sunday] = []Interval{iv("00:00", "06:00")}
+	before := sp(2018, 11, 3, 23, 0, 0)
+	if got := sundayNight.BusinessBetween(before, sp(2018, 11, 4, 7, 0, 0), SaoPaulo()); got != 5*time.Hour {
+		t.Errorf("open time on the day the clocks went forward: %v, want 5h", got)
+	}
+	if got := sundayNight.AddBusiness(before, 60, SaoPaulo()); !got.Equal(sp(2018, 11, 4, 2, 0, 0)) {
+		t.Errorf("an hour from the opening: %v, want 02:00", got.In(SaoPaulo()))
+	}
+}
