@@ -52,11 +52,11 @@ type GroupQueue struct {
 // QueueSizes returns the tickets waiting for a clerk in every group (groups
 // with none too), then those without a group; read from tickets_waiting_idx.
 func (s *Store) QueueSizes(ctx context.Context) ([]GroupQueue, error) {
-	rows, err := s.R.QueryContext(ctx, `SELECT g.id, g.name, (SELECT count(*) FROM tickets t
+	rows, err := s.R.QueryContext(ctx, `SELECT g.id, g.name, (SELECT count(*) FROM tickets t INDEXED BY tickets_waiting_idx
 			WHERE t.group_id = g.id AND t.assignee_id IS NULL AND t.status IN `+waitingStatusesSQL+`)
 		FROM service_groups g
 		UNION ALL
-		SELECT 0, '', (SELECT count(*) FROM tickets t
+		SELECT 0, '', (SELECT count(*) FROM tickets t INDEXED BY tickets_waiting_idx
 			WHERE t.group_id IS NULL AND t.assignee_id IS NULL AND t.status IN `+waitingStatusesSQL+`)
 		ORDER BY 1`)
 	if err != nil {

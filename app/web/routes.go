@@ -94,6 +94,10 @@ func (s *Server) panel() http.Handler {
 	}
 	mux.Handle("GET /protocolos", s.requireUser(s.h(s.protocolos)))
 	mux.Handle("GET /prazos", supervisor(s.h(s.prazos)))
+	// Painel do supervisor: the handlers let in whoever chat.Actor.Supervises.
+	mux.Handle("GET /painel", s.requireUser(s.h(s.painel)))
+	mux.Handle("GET /painel/dados", s.requireUser(s.h(s.painelData)))
+	mux.Handle("GET /painel/eventos", s.requireUser(s.h(s.painelEvents)))
 	mux.Handle("GET /contatos/{id}", s.requireUser(s.h(s.contato)))
 	mux.Handle("GET /conhecimento", s.requireUser(s.h(s.kbList)))
 	mux.Handle("GET /conhecimento/novo", supervisor(s.h(s.kbNew)))
