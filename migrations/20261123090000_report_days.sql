@@ -9,6 +9,9 @@ CREATE TABLE report_days (
     -- facts of the tickets created that day, then of those closed that day
     opened     BLOB    NOT NULL,
     closed     BLOB    NOT NULL,
+    -- contacts who wrote that day to the bot alone: none of their messages
+    -- of the day reached a ticket, and no ticket of theirs opened that day
+    bot_only   INTEGER NOT NULL DEFAULT 0,
     built_at   INTEGER NOT NULL
 );
 
@@ -20,6 +23,8 @@ CREATE TABLE report_dirty (day INTEGER PRIMARY KEY);
 
 -- Tickets closed in a period (the closed facts of a day are rebuilt from here).
 CREATE INDEX tickets_closed_idx ON tickets(closed_at) WHERE closed_at IS NOT NULL;
+-- Bot talk that never reached a ticket, by time (share solved by the bot alone).
+CREATE INDEX messages_bot_only_idx ON messages(created_at) WHERE ticket_id IS NULL AND direction = 'in';
 
 -- +goose StatementBegin
 CREATE TRIGGER report_ticket_insert AFTER INSERT ON tickets BEGIN
@@ -84,15 +89,30 @@ CREATE TRIGGER report_survey_delete AFTER DELETE ON survey_answers BEGIN
 END;
 -- +goose StatementEnd
 
+-- Inbound messages without a ticket are bot talk until attached to one.
+-- +goose StatementBegin
+CREATE TRIGGER report_bot_message AFTER INSERT ON messages WHEN NEW.ticket_id IS NULL AND NEW.direction = 'in' BEGIN
+    INSERT OR IGNORE INTO report_dirty (day) VALUES ((NEW.created_at - 10800000) / 86400000);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER report_bot_attach AFTER UPDATE OF ticket_id ON messages
+        WHEN NEW.direction = 'in' AND (OLD.ticket_id IS NULL OR NEW.ticket_id IS NULL) BEGIN
+    INSERT OR IGNORE INTO report_dirty (day) VALUES ((NEW.created_at - 10800000) / 86400000);
+END;
+-- +goose StatementEnd
+
 -- Every existing day is built at the first report.
 INSERT OR IGNORE INTO report_dirty (day) SELECT DISTINCT (created_at - 10800000) / 86400000 FROM tickets;
 INSERT OR IGNORE INTO report_dirty (day) SELECT DISTINCT (closed_at - 10800000) / 86400000 FROM tickets WHERE closed_at IS NOT NULL;
 
--- Bot talk that never reached a ticket, by time (share solved by the bot alone).
-CREATE INDEX messages_bot_only_idx ON messages(created_at) WHERE ticket_id IS NULL AND direction = 'in';
+INSERT OR IGNORE INTO report_dirty (day) SELECT DISTINCT (created_at - 10800000) / 86400000 FROM messages
+    WHERE ticket_id IS NULL AND direction = 'in';
 
 -- +goose Down
-DROP INDEX messages_bot_only_idx;
+DROP TRIGGER report_bot_attach;
+DROP TRIGGER report_bot_message;
 DROP TRIGGER report_survey_delete;
 DROP TRIGGER report_survey_update;
 DROP TRIGGER report_survey_insert;
@@ -100,6 +120,7 @@ DROP TRIGGER report_event_insert;
 DROP TRIGGER report_ticket_delete;
 DROP TRIGGER report_ticket_update;
 DROP TRIGGER report_ticket_insert;
+DROP INDEX messages_bot_only_idx;
 DROP INDEX tickets_closed_idx;
 DROP TABLE report_dirty;
 DROP TABLE report_days;

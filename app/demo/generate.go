@@ -58,7 +58,7 @@ func Generate(ctx context.Context, st *store.Store, o GenerateOptions) (Generate
 		return GenerateStats{}, err
 	}
 	stats := GenerateStats{Contacts: len(g.contacts)}
-	batches := make(chan []store.BulkTicket, 2)
+	batches := make(chan genBatch, 2)
 	go func() {
 		defer close(batches)
 		for i := 0; i < o.Tickets; i += generateBatch {
@@ -71,13 +71,20 @@ func Generate(ctx context.Context, st *store.Store, o GenerateOptions) (Generate
 		}
 	}()
 	for b := range batches {
-		if _, err := st.InsertBulk(ctx, nil, b); err != nil {
+		_, err := st.InsertBulk(ctx, nil, b.tickets)
+		if err == nil {
+			err = st.InsertBulkBotTalk(ctx, b.talks)
+		}
+		if err != nil {
 			for range batches { // let the producer finish
 			}
 			return stats, fmt.Errorf("generate: %w", err)
 		}
-		stats.Tickets += len(b)
-		for _, t := range b {
+		stats.Tickets += len(b.tickets)
+		for _, t := range b.tickets {
+			stats.Messages += len(t.Messages)
+		}
+		for _, t := range b.talks {
 			stats.Messages += len(t.Messages)
 		}
 		if o.Progress != nil {
@@ -88,6 +95,10 @@ func Generate(ctx context.Context, st *store.Store, o GenerateOptions) (Generate
 		return stats, err
 	}
 	if err := st.OptimizeSearch(ctx); err != nil {
+		return stats, fmt.Errorf("generate: %w", err)
+	}
+	// Build the reports' daily rows now rather than at the first report.
+	if _, err := st.RefreshReportDays(ctx); err != nil {
 		return stats, fmt.Errorf("generate: %w", err)
 	}
 	stats.Took = time.Since(started)
@@ -203,9 +214,16 @@ func (g *generator) contact(i int) store.BulkContact {
 	return c
 }
 
+// genBatch is what one transaction of Generate writes.
+type genBatch struct {
+	tickets []store.BulkTicket
+	talks   []store.BulkBotTalk
+}
+
 // batch builds tickets [from, from+n): opened in order over the span, so
-// protocol numbers follow the calendar as real ones do.
-func (g *generator) batch(from, n int) []store.BulkTicket {
+// protocol numbers follow the calendar as real ones do; and, for about a
+// third as many, conversations the bot ended alone in the same hours.
+func (g *generator) batch(from, n int) genBatch {
 	out := make([]store.BulkTicket, n)
 	step := g.span / time.Duration(max(1, g.o.Tickets))
 	now := time.Now()
@@ -218,7 +236,9 @@ func (g *generator) batch(from, n int) []store.BulkTicket {
 			Subject: kindSubjects[kind], CreatedAt: at.UnixMilli(), Identity: g.identity(kind)}
 		t.Status = g.status(now.Sub(at))
 		var assignee int64
-		if len(gr.members) > 0 && t.Status != store.TicketNew && t.Status != store.TicketQueued {
+		// About 1 in 25 closed tickets left the queue without a clerk (abandoned).
+		abandoned := t.Status == store.TicketClosed && g.rnd.IntN(25) == 0
+		if len(gr.members) > 0 && t.Status != store.TicketNew && t.Status != store.TicketQueued && !abandoned {
 			assignee = gr.members[g.rnd.IntN(len(gr.members))]
 			t.AssigneeID = assignee
 		}
@@ -244,9 +264,83 @@ func (g *generator) batch(from, n int) []store.BulkTicket {
 		if t.Status == store.TicketClosed {
 			t.ClosedAt = t.LastMessageAt
 		}
+		g.history(&t, gr)
 		out[k] = t
 	}
-	return out
+	b := genBatch{tickets: out}
+	first, last := out[0].CreatedAt, out[len(out)-1].CreatedAt
+	for range n / 3 {
+		m := first + g.rnd.Int64N(last-first+1)
+		talk := store.BulkBotTalk{ContactID: g.contacts[g.rnd.IntN(len(g.contacts))]}
+		for j := range 2 + g.rnd.IntN(3) {
+			talk.Messages = append(talk.Messages, store.BulkMessage{Body: g.pick(botTalk), CreatedAt: m + int64(j)*45_000})
+		}
+		b.talks = append(b.talks, talk)
+	}
+	return b
+}
+
+// botTalk is what citizens write to the bot when it answers them alone.
+var botTalk = []string{"1", "2", "3", "Qual o horário de atendimento?", "segunda via", "Obrigado", "IPTU", "0"}
+
+// history fills what reports read: deadlines, the queue entry, the
+// assignment (after a wait, before the first reply), transfers, reopenings,
+// the closing and a satisfaction answer, consistent with the messages.
+func (g *generator) history(t *store.BulkTicket, gr genGroup) {
+	created := t.CreatedAt
+	t.ResponseDueAt = created + int64(2+g.rnd.IntN(3))*3_600_000
+	t.DueAt = created + 5*86_400_000
+	if t.Kind != "" {
+		t.DueAt = created + 30*86_400_000
+	}
+	ev := func(at, user int64, kind, from, to string) {
+		t.Events = append(t.Events, store.BulkEvent{At: at, UserID: user, Kind: kind, From: from, To: to})
+	}
+	if t.Status == store.TicketNew {
+		ev(created, 0, store.ChangeStatus, "", store.TicketNew)
+		return
+	}
+	ev(created, 0, store.ChangeStatus, "", store.TicketQueued)
+	if t.AssigneeID == 0 {
+		if t.Status == store.TicketClosed {
+			ev(t.ClosedAt, 0, store.ChangeStatus, store.TicketQueued, store.TicketClosed)
+		}
+		return
+	}
+	holder := t.AssigneeID
+	t.FirstResponseAt = t.Messages[1].CreatedAt
+	assigned := created + g.rnd.Int64N(t.FirstResponseAt-created+1)
+	ev(assigned, 0, store.ChangeAssign, "", strconv.FormatInt(holder, 10))
+	ev(assigned, holder, store.ChangeStatus, store.TicketQueued, store.TicketInService)
+	end := t.LastMessageAt
+	switch r := g.rnd.IntN(100); {
+	case r < 8 && len(gr.members) > 1 && end-assigned > 60_000:
+		// transferred to a colleague halfway
+		other := gr.members[g.rnd.IntN(len(gr.members))]
+		if other != holder {
+			ev(assigned+(end-assigned)/2, 0, store.ChangeAssign, strconv.FormatInt(holder, 10), strconv.FormatInt(other, 10))
+			holder, t.AssigneeID = other, other
+		}
+	case r < 11 && t.Status == store.TicketClosed && end-assigned > 60_000:
+		// closed, reopened by the citizen, taken again by the same clerk
+		mid := assigned + (end-assigned)/2
+		step := (end - mid) / 4
+		ev(mid, holder, store.ChangeStatus, store.TicketInService, store.TicketClosed)
+		ev(mid+step, 0, store.ChangeStatus, store.TicketClosed, store.TicketReopened)
+		ev(mid+step, 0, store.ChangeAssign, strconv.FormatInt(holder, 10), "")
+		ev(mid+2*step, 0, store.ChangeAssign, "", strconv.FormatInt(holder, 10))
+		ev(mid+2*step, holder, store.ChangeStatus, store.TicketReopened, store.TicketInService)
+	}
+	switch t.Status {
+	case store.TicketInService:
+	case store.TicketClosed:
+		ev(t.ClosedAt, holder, store.ChangeStatus, store.TicketInService, store.TicketClosed)
+		if g.rnd.IntN(3) == 0 {
+			t.Score = []int{1, 2, 3, 4, 4, 5, 5, 5, 5, 5}[g.rnd.IntN(10)]
+		}
+	default:
+		ev(end, holder, store.ChangeStatus, store.TicketInService, t.Status)
+	}
 }
 
 // status is where a ticket of that age most likely is: old ones closed,

@@ -168,17 +168,21 @@ func Compute(in Input) Report {
 	if loc == nil {
 		loc = time.UTC
 	}
-	dayIndex := map[string]int{}
+	var starts []int64 // of each day, Unix ms
 	first := time.UnixMilli(in.Filter.From).In(loc)
 	for d := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc); d.UnixMilli() < in.Filter.To; d = d.AddDate(0, 0, 1) {
-		dayIndex[d.Format(time.DateOnly)] = len(r.Days)
 		r.Days = append(r.Days, DayCount{Day: d})
+		starts = append(starts, d.UnixMilli())
 	}
 	day := func(ms int64) *DayCount {
-		if i, ok := dayIndex[time.UnixMilli(ms).In(loc).Format(time.DateOnly)]; ok {
-			return &r.Days[i]
+		i, found := slices.BinarySearch(starts, ms)
+		if !found {
+			i--
 		}
-		return nil
+		if i < 0 || i >= len(r.Days) {
+			return nil
+		}
+		return &r.Days[i]
 	}
 	kinds, groups, deps, subjects := counter{}, counter{}, counter{}, counter{}
 	var fr, wait, tma, res []int64

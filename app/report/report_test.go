@@ -61,6 +61,18 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Bot talk on Monday: a contact the bot helped alone, and Maria, whose
+	// tickets of the day count as handed to a person.
+	talker, err := st.InsertContacts(ctx, []store.BulkContact{{WaID: "5514999990002", ProfileName: "José", CreatedAt: fx.clock.UnixMilli()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InsertBulkBotTalk(ctx, []store.BulkBotTalk{
+		{ContactID: talker[0], Messages: []store.BulkMessage{{Body: "1", CreatedAt: at(0, 7, 0).UnixMilli()}, {Body: "2", CreatedAt: at(0, 23, 59).UnixMilli()}}},
+		{ContactID: contacts[0], Messages: []store.BulkMessage{{Body: "oi", CreatedAt: at(0, 7, 30).UnixMilli()}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	open := func(name string, when time.Time, g int64, kind string) {
 		fx.clock = when
 		o, err := st.OpenTicket(ctx, store.NewTicket{ContactID: contacts[0], Status: store.TicketQueued, GroupID: g, Kind: kind,
@@ -171,6 +183,9 @@ func TestReportFixtureEveryMetric(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", name, s[0], s[1])
 		}
 	}
+	if r.BotOnly != 1 || r.HandedOff != 6 {
+		t.Errorf("bot alone %d, handed off %d, want 1 and 6", r.BotOnly, r.HandedOff)
+	}
 	if r.Reopened != 1 || r.Abandoned != 1 {
 		t.Errorf("reopened %d abandoned %d, want 1 and 1", r.Reopened, r.Abandoned)
 	}
@@ -246,17 +261,21 @@ func TestDailyRowsMatchDirect(t *testing.T) {
 	check := func(label string) {
 		t.Helper()
 		from, to := fx.monday.AddDate(0, 0, -1).UnixMilli(), fx.monday.AddDate(0, 0, 3).UnixMilli()
-		o1, c1, err := fx.st.ReportFacts(ctx, from, to)
+		p1, err := fx.st.ReportFacts(ctx, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
-		o2, c2, err := fx.st.DirectReportFacts(ctx, from, to)
+		p2, err := fx.st.DirectReportFacts(ctx, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// the daily rows come day by day, the direct query by id
+		o1, c1, o2, c2 := p1.Opened, p1.Closed, p2.Opened, p2.Closed
 		for _, l := range [][]store.ReportFact{o1, o2, c1, c2} {
 			slices.SortFunc(l, func(a, b store.ReportFact) int { return cmp.Compare(a.ID, b.ID) })
+		}
+		if p1.BotOnly != 1 || p2.BotOnly != 1 {
+			t.Errorf("%s: bot alone %d (daily) and %d (direct), want 1", label, p1.BotOnly, p2.BotOnly)
 		}
 		if len(o1) != 6 || !reflect.DeepEqual(o1, o2) || !reflect.DeepEqual(c1, c2) {
 			t.Errorf("%s: daily rows differ from the tickets:\n%+v\n%+v\n%+v\n%+v", label, o1, o2, c1, c2)

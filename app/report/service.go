@@ -54,11 +54,7 @@ func (s *Service) Report(ctx context.Context, a chat.Actor, f Filter) (Report, e
 	if err != nil {
 		return Report{}, err
 	}
-	opened, closed, err := s.Store.ReportFacts(ctx, f.From, f.To)
-	if err != nil {
-		return Report{}, err
-	}
-	bot, err := s.Store.BotOnlyConversations(ctx, f.From, f.To)
+	p, err := s.Store.ReportFacts(ctx, f.From, f.To)
 	if err != nil {
 		return Report{}, err
 	}
@@ -66,7 +62,7 @@ func (s *Service) Report(ctx context.Context, a chat.Actor, f Filter) (Report, e
 	if err != nil {
 		return Report{}, err
 	}
-	return Compute(Input{Filter: f, Opened: opened, Closed: closed, BotOnly: bot, Articles: arts, Names: names,
+	return Compute(Input{Filter: f, Opened: p.Opened, Closed: p.Closed, BotOnly: p.BotOnly, Articles: arts, Names: names,
 		Now: s.Store.Now(), Loc: hours.SaoPaulo()}), nil
 }
 
@@ -80,11 +76,11 @@ func (s *Service) Annual(ctx context.Context, a chat.Actor, year int) (Annual, e
 		return Annual{}, err
 	}
 	from, to := YearRange(year)
-	opened, _, err := s.Store.ReportFacts(ctx, from, to)
+	p, err := s.Store.ReportFacts(ctx, from, to)
 	if err != nil {
 		return Annual{}, err
 	}
-	return ComputeAnnual(year, opened, names, s.Store.Now()), nil
+	return ComputeAnnual(year, p.Opened, names, s.Store.Now()), nil
 }
 
 // YearRange is [1 January of year, 1 January of the next) in the city, Unix ms.

@@ -35,6 +35,28 @@ type BulkTicket struct {
 	LastMessageAt int64
 	ClosedAt      int64
 	Messages      []BulkMessage
+	// FirstResponseAt, ResponseDueAt and DueAt are the deadline columns (0:
+	// NULL; DueAt 0 takes the legal term of the kind).
+	FirstResponseAt, ResponseDueAt, DueAt int64
+	// Events are the ticket's recorded changes (status, assign…), in order.
+	Events []BulkEvent
+	// Score is a satisfaction answer (1–5; 0: none) given at closing.
+	Score int
+}
+
+// BulkEvent is one recorded change of a BulkTicket (a ticket_events row).
+type BulkEvent struct {
+	At       int64
+	UserID   int64
+	Kind     string
+	From, To string
+}
+
+// BulkBotTalk is what a contact wrote to the bot without ever reaching a
+// ticket: inbound messages, already processed, attached to nothing.
+type BulkBotTalk struct {
+	ContactID int64
+	Messages  []BulkMessage
 }
 
 // BulkMessage is one message of a BulkTicket; inbound ones are written as
@@ -90,8 +112,9 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 		}
 		defer contact.Close()
 		ticket, err := tx.PrepareContext(ctx, `INSERT INTO tickets (contact_id, status, assignee_id, last_message_at, created_at, updated_at,
-				closed_at, protocol, kind, group_id, identity, subject, due_at)
-			VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?, NULLIF(?, 0)) RETURNING id`)
+				closed_at, protocol, kind, group_id, identity, subject, first_response_at, response_due_at, due_at)
+			VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0))
+			RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("bulk insert: %w", err)
 		}
@@ -152,8 +175,12 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 				cid = contactIDs[t.Contact]
 			}
 			if err := ticket.QueryRowContext(ctx, cid, t.Status, t.AssigneeID, t.LastMessageAt, t.CreatedAt, t.LastMessageAt,
-				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, cmp.Or(t.Identity, IdentityNormal), t.Subject, legalDueAt(t.Kind, t.CreatedAt)).Scan(&ids[i]); err != nil {
+				t.ClosedAt, n.Digits(), t.Kind, t.GroupID, cmp.Or(t.Identity, IdentityNormal), t.Subject, t.FirstResponseAt, t.ResponseDueAt,
+				cmp.Or(t.DueAt, legalDueAt(t.Kind, t.CreatedAt))).Scan(&ids[i]); err != nil {
 				return fmt.Errorf("bulk insert ticket: %w", err)
+			}
+			if err := bulkEvents(ctx, tx, ids[i], t); err != nil {
+				return err
 			}
 			for _, m := range t.Messages {
 				dir, status, processed := "in", "received", any(m.CreatedAt)
@@ -180,6 +207,52 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 		return nil
 	})
 	return ids, err
+}
+
+// bulkEvents writes the events and the survey answer of ticket id.
+func bulkEvents(ctx context.Context, tx *sql.Tx, id int64, t BulkTicket) error {
+	if len(t.Events) > 0 {
+		var b strings.Builder
+		args := make([]any, 0, len(t.Events)*6)
+		b.WriteString(`INSERT INTO ticket_events (ticket_id, at, user_id, kind, from_value, to_value) VALUES `)
+		for i, e := range t.Events {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, NULLIF(?, 0), ?, ?, ?)`)
+			args = append(args, id, e.At, e.UserID, e.Kind, e.From, e.To)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("bulk insert events: %w", err)
+		}
+	}
+	if t.Score > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_answers (ticket_id, score, user_id, group_id, created_at)
+			VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)`, id, t.Score, t.AssigneeID, t.GroupID, t.ClosedAt); err != nil {
+			return fmt.Errorf("bulk insert survey: %w", err)
+		}
+	}
+	return nil
+}
+
+// InsertBulkBotTalk writes conversations the bot ended alone, in one transaction.
+func (s *Store) InsertBulkBotTalk(ctx context.Context, talks []BulkBotTalk) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO messages (contact_id, direction, type, body, status, wa_timestamp, created_at, processed_at)
+			VALUES (?, 'in', 'text', ?, 'received', ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("bulk bot talk: %w", err)
+		}
+		defer st.Close()
+		for _, t := range talks {
+			for _, m := range t.Messages {
+				if _, err := st.ExecContext(ctx, t.ContactID, m.Body, m.CreatedAt/1000, m.CreatedAt, m.CreatedAt); err != nil {
+					return fmt.Errorf("bulk bot talk: %w", err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // bulkMessageRows is how many messages one INSERT of InsertBulk writes.

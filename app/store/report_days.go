@@ -82,50 +82,98 @@ func queryReportFacts(ctx context.Context, q queryer, where string, args ...any)
 	return out, nil
 }
 
-// DirectReportFacts computes, from the tickets themselves, the facts of the
-// tickets opened in [from, to) and of those closed in [from, to). Reports
-// read ReportFacts instead; this is its reference (tests compare them).
-func (s *Store) DirectReportFacts(ctx context.Context, from, to int64) (opened, closed []ReportFact, err error) {
-	opened, err = queryReportFacts(ctx, s.R, `WHERE t.created_at >= ? AND t.created_at < ?`, from, to)
-	if err != nil {
-		return nil, nil, err
-	}
-	closed, err = queryReportFacts(ctx, s.R, `WHERE t.closed_at >= ? AND t.closed_at < ?`, from, to)
-	return opened, closed, err
+// ReportPeriod is what reports read of a period.
+type ReportPeriod struct {
+	// Opened are the facts of the tickets opened in the period, Closed of
+	// those closed in it.
+	Opened, Closed []ReportFact
+	// BotOnly counts the conversations the bot ended alone: a contact on a
+	// report day (midnight to midnight, UTC−3) with inbound messages none of
+	// which reached a ticket, and no ticket of theirs opened that day.
+	BotOnly int
 }
 
-// ReportFacts returns the facts of the tickets opened in [from, to) and of
-// those closed in [from, to), read from the daily rows after rebuilding the
-// days changed since they were built: always what DirectReportFacts would
-// say, at a fraction of its cost over long periods.
-func (s *Store) ReportFacts(ctx context.Context, from, to int64) (opened, closed []ReportFact, err error) {
+// DirectReportFacts computes the period [from, to) directly from the
+// tickets, events, answers and messages. Reports read ReportFacts instead;
+// this is its reference (tests compare them). The bot's conversations are
+// counted over whole report days.
+func (s *Store) DirectReportFacts(ctx context.Context, from, to int64) (ReportPeriod, error) {
+	var p ReportPeriod
+	var err error
+	if p.Opened, err = queryReportFacts(ctx, s.R, `WHERE t.created_at >= ? AND t.created_at < ?`, from, to); err != nil {
+		return p, err
+	}
+	if p.Closed, err = queryReportFacts(ctx, s.R, `WHERE t.closed_at >= ? AND t.closed_at < ?`, from, to); err != nil {
+		return p, err
+	}
+	for d := reportDay(from); d <= reportDay(to-1); d++ {
+		n, err := botOnly(ctx, s.R, d)
+		if err != nil {
+			return p, err
+		}
+		p.BotOnly += n
+	}
+	return p, nil
+}
+
+// ReportFacts returns the period [from, to) from the daily rows, after
+// rebuilding the days changed since they were built: always what
+// DirectReportFacts would say, at a fraction of its cost over long periods.
+func (s *Store) ReportFacts(ctx context.Context, from, to int64) (ReportPeriod, error) {
+	var p ReportPeriod
 	if _, err := s.RefreshReportDays(ctx); err != nil {
-		return nil, nil, err
+		return p, err
 	}
 	// A day more on each side: days of summer time (before 2019) began an
 	// hour earlier than the row's boundary.
-	rows, err := s.R.QueryContext(ctx, `SELECT opened, closed FROM report_days WHERE day BETWEEN ? AND ? ORDER BY day`,
-		reportDay(from)-1, reportDay(to-1)+1)
+	first, last := reportDay(from), reportDay(to-1)
+	rows, err := s.R.QueryContext(ctx, `SELECT day, opened, closed, bot_only FROM report_days WHERE day BETWEEN ? AND ? ORDER BY day`,
+		first-1, last+1)
 	if err != nil {
-		return nil, nil, fmt.Errorf("report facts: %w", err)
+		return p, fmt.Errorf("report facts: %w", err)
 	}
 	defer rows.Close()
 	var o, c []byte
+	var day int64
+	var bot int
 	for rows.Next() {
-		if err := rows.Scan(&o, &c); err != nil {
-			return nil, nil, fmt.Errorf("report facts: %w", err)
+		if err := rows.Scan(&day, &o, &c, &bot); err != nil {
+			return p, fmt.Errorf("report facts: %w", err)
 		}
-		if opened, err = decodeFacts(opened, o, func(f *ReportFact) bool { return f.CreatedAt >= from && f.CreatedAt < to }); err != nil {
-			return nil, nil, err
+		if p.Opened, err = decodeFacts(p.Opened, o, func(f *ReportFact) bool { return f.CreatedAt >= from && f.CreatedAt < to }); err != nil {
+			return p, err
 		}
-		if closed, err = decodeFacts(closed, c, func(f *ReportFact) bool { return f.ClosedAt >= from && f.ClosedAt < to }); err != nil {
-			return nil, nil, err
+		if p.Closed, err = decodeFacts(p.Closed, c, func(f *ReportFact) bool { return f.ClosedAt >= from && f.ClosedAt < to }); err != nil {
+			return p, err
+		}
+		if day >= first && day <= last {
+			p.BotOnly += bot
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("report facts: %w", err)
+		return p, fmt.Errorf("report facts: %w", err)
 	}
-	return opened, closed, nil
+	return p, nil
+}
+
+// botOnly counts a report day's conversations the bot ended alone.
+func botOnly(ctx context.Context, q queryer, day int64) (int, error) {
+	lo := day*reportDayMs + reportDayShift
+	rows, err := q.QueryContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT contact_id FROM messages
+			WHERE ticket_id IS NULL AND direction = 'in' AND created_at >= ?1 AND created_at < ?2) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.contact_id AND t.created_at >= ?1 AND t.created_at < ?2)`,
+		lo, lo+reportDayMs)
+	if err != nil {
+		return 0, fmt.Errorf("bot-only conversations: %w", err)
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("bot-only conversations: %w", err)
+		}
+	}
+	return n, rows.Err()
 }
 
 // reportRefreshBatch is how many days one rebuilding transaction covers:
@@ -187,12 +235,17 @@ func buildReportDay(ctx context.Context, tx *sql.Tx, day, now int64) error {
 	if err != nil {
 		return err
 	}
-	if len(opened) == 0 && len(closed) == 0 {
+	bot, err := botOnly(ctx, tx, day)
+	if err != nil {
+		return err
+	}
+	if len(opened) == 0 && len(closed) == 0 && bot == 0 {
 		_, err = tx.ExecContext(ctx, `DELETE FROM report_days WHERE day = ?`, day)
 	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO report_days (day, opened, closed, built_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (day) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, built_at = excluded.built_at`,
-			day, encodeFacts(opened), encodeFacts(closed), now)
+		_, err = tx.ExecContext(ctx, `INSERT INTO report_days (day, opened, closed, bot_only, built_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (day) DO UPDATE SET opened = excluded.opened, closed = excluded.closed, bot_only = excluded.bot_only,
+				built_at = excluded.built_at`,
+			day, encodeFacts(opened), encodeFacts(closed), bot, now)
 	}
 	if err != nil {
 		return err
@@ -337,19 +390,4 @@ func decodeFacts(dst []ReportFact, b []byte, keep func(*ReportFact) bool) ([]Rep
 		}
 	}
 	return dst, nil
-}
-
-// BotOnlyConversations counts the conversations in [from, to) the bot
-// handled alone: a contact on a day (the city's) with inbound messages
-// none of which was attached to a ticket.
-func (s *Store) BotOnlyConversations(ctx context.Context, from, to int64) (int, error) {
-	var n int
-	err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT contact_id, (created_at - ?3) / ?4 AS day FROM messages
-			WHERE ticket_id IS NULL AND direction = 'in' AND created_at >= ?1 AND created_at < ?2) AS c
-		WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.contact_id
-			AND (t.created_at - ?3) / ?4 = c.day)`, from, to, reportDayShift, reportDayMs).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("bot-only conversations: %w", err)
-	}
-	return n, nil
 }
