@@ -108,7 +108,11 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("GET /conhecimento/{id}", s.requireUser(s.h(s.kbShow)))
 	mux.Handle("POST /conhecimento/{id}", supervisor(s.h(s.kbSave)))
 	mux.Handle("POST /conhecimento/{id}/excluir", supervisor(s.h(s.kbDelete)))
-	mux.Handle("GET /relatorios", supervisor(s.h(s.area("Relatórios", "relatorios"))))
+	// Reports: whoever supervises (chat.Actor.Supervises) may read them; the service decides.
+	mux.Handle("GET /relatorios", s.requireUser(s.h(s.relatorios)))
+	mux.Handle("GET /relatorios/csv/{tabela}", s.requireUser(s.h(s.relatoriosCSV)))
+	mux.Handle("GET /relatorios/anual", s.requireUser(s.h(s.relatoriosAnual)))
+	mux.Handle("GET /relatorios/anual/csv/{tabela}", s.requireUser(s.h(s.relatoriosAnualCSV)))
 	mux.Handle("GET /robo", supervisor(s.h(s.robo)))
 	mux.Handle("POST /robo/raiz", supervisor(s.h(s.menuRoot)))
 	mux.Handle("POST /robo/no/{id}", supervisor(s.h(s.menuNodeSave)))
