@@ -21,8 +21,6 @@ CREATE TABLE report_days (
 -- exact.
 CREATE TABLE report_dirty (day INTEGER PRIMARY KEY);
 
--- Tickets closed in a period (the closed facts of a day are rebuilt from here).
-CREATE INDEX tickets_closed_idx ON tickets(closed_at) WHERE closed_at IS NOT NULL;
 -- Bot talk that never reached a ticket, by time (share solved by the bot alone).
 CREATE INDEX messages_bot_only_idx ON messages(created_at) WHERE ticket_id IS NULL AND direction = 'in';
 
@@ -121,6 +119,5 @@ DROP TRIGGER report_ticket_delete;
 DROP TRIGGER report_ticket_update;
 DROP TRIGGER report_ticket_insert;
 DROP INDEX messages_bot_only_idx;
-DROP INDEX tickets_closed_idx;
 DROP TABLE report_dirty;
 DROP TABLE report_days;

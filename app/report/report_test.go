@@ -139,8 +139,9 @@ func newFixture(t *testing.T) *fixture {
 	// T5: still in the queue; its first response is not due yet.
 	open("T5", at(0, 14, 0), fx.g1.ID, "reclamacao")
 	deadlines("T5", time.Time{}, at(2, 9, 0), time.Time{})
-	// T6: Tuesday, Ana 08:10–09:00.
+	// T6: Tuesday, Ana 08:10–09:00, within its term.
 	open("T6", at(1, 8, 0), fx.g1.ID, "solicitacao")
+	deadlines("T6", time.Time{}, time.Time{}, at(1, 12, 0))
 	move("T6", at(1, 8, 10), q, s, true, fx.a.ID)
 	move("T6", at(1, 9, 0), s, c, false, 0)
 	fx.clock = at(1, 15, 0)
@@ -190,7 +191,7 @@ func TestReportFixtureEveryMetric(t *testing.T) {
 		t.Errorf("reopened %d abandoned %d, want 1 and 1", r.Reopened, r.Abandoned)
 	}
 	wantSLA := []report.SLARow{
-		{Group: "Obras — Buracos", ResolutionMet: 1, ResolutionMissed: 1, ResponseMet: 1, ResponseMissed: 1, ResponsePending: 1},
+		{Group: "Obras — Buracos", ResolutionMet: 2, ResolutionMissed: 1, ResponseMet: 1, ResponseMissed: 1, ResponsePending: 1},
 		{Group: "Ouvidoria — Geral", ResponseMissed: 1},
 	}
 	if !reflect.DeepEqual(r.SLA, wantSLA) {

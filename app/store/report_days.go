@@ -103,7 +103,7 @@ func (s *Store) DirectReportFacts(ctx context.Context, from, to int64) (ReportPe
 	if p.Opened, err = queryReportFacts(ctx, s.R, `WHERE t.created_at >= ? AND t.created_at < ?`, from, to); err != nil {
 		return p, err
 	}
-	if p.Closed, err = queryReportFacts(ctx, s.R, `WHERE t.closed_at >= ? AND t.closed_at < ?`, from, to); err != nil {
+	if p.Closed, err = queryReportFacts(ctx, s.R, `WHERE t.status = 'encerrado' AND t.closed_at >= ? AND t.closed_at < ?`, from, to); err != nil {
 		return p, err
 	}
 	for d := reportDay(from); d <= reportDay(to-1); d++ {
@@ -231,7 +231,7 @@ func buildReportDay(ctx context.Context, tx *sql.Tx, day, now int64) error {
 	if err != nil {
 		return err
 	}
-	closed, err := queryReportFacts(ctx, tx, `WHERE t.closed_at >= ? AND t.closed_at < ?`, lo, hi)
+	closed, err := queryReportFacts(ctx, tx, `WHERE t.status = 'encerrado' AND t.closed_at >= ? AND t.closed_at < ?`, lo, hi)
 	if err != nil {
 		return err
 	}
