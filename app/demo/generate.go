@@ -289,9 +289,10 @@ var botTalk = []string{"1", "2", "3", "Qual o horário de atendimento?", "segund
 func (g *generator) history(t *store.BulkTicket, gr genGroup) {
 	created := t.CreatedAt
 	t.ResponseDueAt = created + int64(2+g.rnd.IntN(3))*3_600_000
-	t.DueAt = created + 5*86_400_000
-	if t.Kind != "" {
-		t.DueAt = created + 30*86_400_000
+	// Manifestations get their legal term from the store; plain chats a
+	// five-day target.
+	if t.Kind == "" {
+		t.DueAt = created + 5*86_400_000
 	}
 	ev := func(at, user int64, kind, from, to string) {
 		t.Events = append(t.Events, store.BulkEvent{At: at, UserID: user, Kind: kind, From: from, To: to})
