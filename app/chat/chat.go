@@ -25,7 +25,7 @@ import (
 )
 
 // Window is how long after the citizen's last message free text may be sent.
-const Window = 24 * time.Hour
+const Window = notify.Window
 
 // Errors a clerk may meet; the web side turns them into pt-BR messages.
 var (
