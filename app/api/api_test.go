@@ -344,6 +344,9 @@ func TestTicketLifecycle(t *testing.T) {
 		last.Comment != "Poda feita em 24/11" || last.Author == "" {
 		t.Errorf("history of moves %v, last %+v", moves, last)
 	}
+	if got.Resolution != "Árvore podada" || got.Survey != nil {
+		t.Errorf("resolution %q survey %+v: want the close's resolution, no survey yet", got.Resolution, got.Survey)
+	}
 }
 
 // A reply inside the window is queued as text, once, in the ticket's history.

@@ -47,8 +47,18 @@ type Ticket struct {
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 	ClosedAt  *time.Time `json:"closed_at,omitempty"`
-	Messages  []Message  `json:"messages,omitempty"`
+	// Resolution is what was done, written when it closed.
+	Resolution string `json:"resolution,omitempty"`
+	// Survey is the citizen's satisfaction answer, once given.
+	Survey   *Survey   `json:"survey,omitempty"`
+	Messages []Message `json:"messages,omitempty"`
 	History   []Change   `json:"history,omitempty"`
+}
+
+// Survey is a citizen's 1–5 score of a closed ticket, with their comment.
+type Survey struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // Citizen is the WhatsApp contact of a ticket; never given for a protected
@@ -96,6 +106,10 @@ func ticketView(t store.APITicket) Ticket {
 	if t.ClosedAt != 0 {
 		c := ms(t.ClosedAt)
 		v.ClosedAt = &c
+	}
+	v.Resolution = t.Resolution
+	if t.SurveyScore != 0 {
+		v.Survey = &Survey{Score: t.SurveyScore, Comment: t.SurveyComment}
 	}
 	// The store already blanks the contact of protected tickets; checking
 	// here too keeps a later query change from leaking it.

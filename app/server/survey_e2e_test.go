@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,6 +103,10 @@ func TestSurveyAfterCloseIsRecordedOnce(t *testing.T) {
 	}
 	if sc != 4 || comment != "A atendente foi muito atenciosa" || user != u.ID || group != g.ID {
 		t.Errorf("survey answer %d %q user %d group %d; want 4, the comment, %d, %d", sc, comment, user, group, u.ID, g.ID)
+	}
+	if at, err := a.Store.APITicketByProtocol(context.Background(), digits); err != nil || at.SurveyScore != 4 ||
+		at.Resolution != "Alvará emitido; retire na Prefeitura." {
+		t.Errorf("the API reads score %d resolution %q (%v)", at.SurveyScore, at.Resolution, err)
 	}
 	if n := count(t, a.Store.R, `SELECT count(*) FROM ticket_events WHERE ticket_id = ? AND kind = 'survey' AND to_value = '4'`, id); n != 1 {
 		t.Errorf("%d survey events, want 1", n)

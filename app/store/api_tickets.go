@@ -52,6 +52,11 @@ type APITicket struct {
 	CreatedAt   int64
 	UpdatedAt   int64
 	ClosedAt    int64
+	// Resolution is what was done, written at the close.
+	Resolution string
+	// SurveyScore (0: no answer) and SurveyComment are the citizen's satisfaction answer.
+	SurveyScore   int
+	SurveyComment string
 }
 
 const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, ''), COALESCE(t.group_id, 0), COALESCE(g.name, ''),
@@ -59,16 +64,18 @@ const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, '')
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN 0 ELSE c.id END,
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE c.wa_id END,
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE COALESCE(NULLIF(c.name, ''), c.profile_name) END,
-	t.created_at, t.updated_at, COALESCE(t.closed_at, 0)
+	t.created_at, t.updated_at, COALESCE(t.closed_at, 0), t.resolution, COALESCE(a.score, 0), COALESCE(a.comment, '')
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
+	LEFT JOIN survey_answers a ON a.ticket_id = t.id
 	LEFT JOIN service_groups g ON g.id = t.group_id
 	LEFT JOIN users u ON u.id = t.assignee_id`
 
 func scanAPITicket(row interface{ Scan(...any) error }) (APITicket, error) {
 	var t APITicket
 	err := row.Scan(&t.ID, &t.Protocol, &t.Status, &t.Kind, &t.GroupID, &t.GroupName, &t.Subject, &t.Identity,
-		&t.AssigneeID, &t.AssigneeName, &t.ContactID, &t.WaID, &t.ContactName, &t.CreatedAt, &t.UpdatedAt, &t.ClosedAt)
+		&t.AssigneeID, &t.AssigneeName, &t.ContactID, &t.WaID, &t.ContactName, &t.CreatedAt, &t.UpdatedAt, &t.ClosedAt,
+		&t.Resolution, &t.SurveyScore, &t.SurveyComment)
 	return t, err
 }
 
