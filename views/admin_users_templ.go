@@ -27,7 +27,7 @@ func roleHint(role string) string {
 	case "admin":
 		return "tudo, inclusive usuários, secretarias e grupos"
 	case "supervisor":
-		return "relatórios, robô, campanhas; vê manifestações sigilosas sem a identidade do manifestante"
+		return "relatórios, robô; vê manifestações sigilosas sem a identidade do manifestante"
 	case "ouvidor":
 		return "o mesmo que o supervisor e, só este papel, pode ver a identidade de manifestações sigilosas (cada acesso fica na auditoria)"
 	case "atendente":

@@ -15,12 +15,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 // area renders a panel area that later versions fill.
-func (s *Server) area(title, nav string) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		return views.AreaPage(s.page(r, title, nav)).Render(r.Context(), w)
-	}
-}
-
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
 	return views.AdminHomePage(s.page(r, "Administração", "admin")).Render(r.Context(), w)
 }

@@ -121,7 +121,6 @@ func (s *Server) panel() http.Handler {
 	mux.Handle("POST /robo/no/{id}/excluir", supervisor(s.h(s.menuNodeDelete)))
 	mux.Handle("POST /robo/testar", supervisor(s.h(s.botTest)))
 	mux.Handle("POST /robo/testar/reiniciar", supervisor(s.h(s.botTestRestart)))
-	mux.Handle("GET /campanhas", supervisor(s.h(s.area("Campanhas", "campanhas"))))
 
 	// Administração.
 	mux.Handle("GET /admin", admin(s.h(s.adminHome)))
