@@ -187,7 +187,7 @@ func (s *Store) InsertBulk(ctx context.Context, contacts []BulkContact, tickets 
 				if m.Out {
 					dir, status, processed = "out", "delivered", nil
 				}
-				pending = append(pending, cid, ids[i], dir, m.Body, status, m.AuthorID, m.CreatedAt/1000, m.CreatedAt, processed)
+				pending = append(pending, cid, ids[i], dir, m.Body, status, m.AuthorID, m.CreatedAt, m.CreatedAt, processed)
 				if len(pending) == cap(pending) {
 					if err := flush(); err != nil {
 						return err
@@ -246,7 +246,7 @@ func (s *Store) InsertBulkBotTalk(ctx context.Context, talks []BulkBotTalk) erro
 		defer st.Close()
 		for _, t := range talks {
 			for _, m := range t.Messages {
-				if _, err := st.ExecContext(ctx, t.ContactID, m.Body, m.CreatedAt/1000, m.CreatedAt, m.CreatedAt); err != nil {
+				if _, err := st.ExecContext(ctx, t.ContactID, m.Body, m.CreatedAt, m.CreatedAt, m.CreatedAt); err != nil {
 					return fmt.Errorf("bulk bot talk: %w", err)
 				}
 			}
