@@ -189,15 +189,25 @@ func TestClosedWindowOffersTheTemplate(t *testing.T) {
 	if !strings.Contains(page.Body, "A janela de 24 horas está fechada") || !strings.Contains(page.Body, `id="enviar-modelo"`) {
 		t.Fatalf("the closed window is not explained, or no template offered:\n%s", between(page.Body, `id="acoes"`, "</main>"))
 	}
-	if strings.Contains(page.Body, `name="texto"`) {
-		t.Errorf("a free-text box is offered outside the window")
+	if strings.Contains(page.Body, `name="arquivo"`) || !strings.Contains(page.Body, `id="form-resposta-guardada"`) {
+		t.Errorf("outside the window: a file is offered, or no reply to keep for the citizen")
 	}
+	// A reply outside the window is kept for the citizen, who gets the
+	// template saying so; the text itself is not sent.
+	before := count(t, a, `SELECT count(*) FROM outbox WHERE kind = 'template'`)
 	r := clerk.PostForm(ticketPath(id, "/responder"), url.Values{"texto": {"texto livre"}})
-	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "A janela de 24 horas está fechada") {
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Resposta guardada") {
 		t.Fatalf("free text outside the window: status %d", r.Status)
 	}
 	if n := count(t, a, `SELECT count(*) FROM outbox WHERE payload LIKE '%texto livre%'`); n != 0 {
 		t.Fatalf("free text queued outside the window")
+	}
+	if n := count(t, a, `SELECT count(*) FROM outbox WHERE kind = 'template' AND payload LIKE '%`+notify.ReadReply+`%'`); n != 1 ||
+		count(t, a, `SELECT count(*) FROM outbox WHERE kind = 'template'`) != before+1 {
+		t.Fatalf("%d templates announcing the reply, want 1", n)
+	}
+	if n := count(t, a, `SELECT count(*) FROM held_messages WHERE body = 'texto livre'`); n != 1 {
+		t.Fatalf("%d held replies, want 1", n)
 	}
 	if r := clerk.PostForm(ticketPath(id, "/modelo"), nil); r.Status != http.StatusOK {
 		t.Fatalf("template: status %d", r.Status)

@@ -268,12 +268,12 @@ func (s *Server) reply(r *http.Request, a chat.Actor, id int64) (string, error) 
 	}
 	text := r.PostFormValue("texto")
 	if !multipart {
-		return "", s.chat.ReplyText(r.Context(), a, id, text)
+		return s.replyText(r, a, id, text)
 	}
 	f, fh, err := r.FormFile("arquivo")
 	switch {
 	case errors.Is(err, http.ErrMissingFile):
-		return "", s.chat.ReplyText(r.Context(), a, id, text)
+		return s.replyText(r, a, id, text)
 	case err != nil:
 		return "", errStatus(http.StatusBadRequest, "Não foi possível ler o arquivo anexado.")
 	}
@@ -285,6 +285,17 @@ func (s *Server) reply(r *http.Request, a chat.Actor, id int64) (string, error) 
 	// The type is what the bytes are, not what the browser claims.
 	mime := http.DetectContentType(data)
 	return "", s.chat.ReplyMedia(r.Context(), a, id, mime, attachmentName(fh.Filename, mime), data, text)
+}
+
+// replyText sends a text answer: as text inside the 24-hour window; outside
+// it the template tells the citizen an answer waits, and the text goes as
+// soon as they write.
+func (s *Server) replyText(r *http.Request, a chat.Actor, id int64, text string) (string, error) {
+	templated, err := s.chat.PublicReply(r.Context(), a, id, text)
+	if templated && err == nil {
+		return "Resposta guardada: o cidadão recebeu o modelo avisando que há uma resposta e vai lê-la assim que escrever.", nil
+	}
+	return "", err
 }
 
 // attachmentName keeps the base of an uploaded file's name, printable and short.
