@@ -329,9 +329,10 @@ Você acompanha tudo pelo número de protocolo, aqui mesmo, na opção *Consulta
 `),
 	article("ouvidoria-anonimo", "Ouvidoria", "Denúncia", "Posso fazer uma denúncia anônima?",
 		"anonima, anonimo, anonimato, sigilo, denuncia, identidade, protegida, segredo", `
-**Sim.** Ao registrar uma denúncia, você pode pedir que sua identidade fique **protegida**: nome e telefone ficam visíveis apenas para a Ouvidoria, e nunca para a área denunciada.
+**Sim.** Ao registrar uma denúncia, você escolhe como se identificar:
 
-Mesmo com a identidade protegida, você continua recebendo as respostas por aqui, pelo número de protocolo.
+- **Sigilosa**: seu nome e seu telefone ficam visíveis apenas para a Ouvidoria, e nunca para a área denunciada. Você continua recebendo as respostas por aqui e acompanha pelo número de protocolo.
+- **Anônima**: ninguém fica sabendo quem você é, nem a Ouvidoria. Por isso ela não pode ser acompanhada: não recebe número de protocolo nem resposta.
 
 Para denunciar, escolha *Ouvidoria › Denúncia* no menu.
 `),
