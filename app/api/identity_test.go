@@ -28,6 +28,10 @@ func TestAPIProtectedIdentities(t *testing.T) {
 		VALUES (?, ?, 'in', 'text', '529.982.247-25', 'received', 1, 1) RETURNING id`, contactID, ticketID).Scan(&msgID); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := r.st.W.Exec(`INSERT INTO messages (contact_id, ticket_id, direction, type, body, status, created_at)
+		VALUES (?, ?, 'out', 'text', 'Olá, Pedro! 👋', 'sent', 2)`, contactID, ticketID); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.st.AddContactAnswers(ctx, []store.ContactAnswer{{ContactID: contactID, TicketID: ticketID, Key: "cpf",
 		Value: "529.982.247-25", MessageID: msgID, Identifying: true}}); err != nil {
 		t.Fatal(err)
@@ -37,7 +41,7 @@ func TestAPIProtectedIdentities(t *testing.T) {
 		name, path       string
 		contains, absent []string
 	}{
-		{"one sigilosa ticket", "/api/v1/tickets/" + sig, []string{`"identity":"sigilosa"`, `"anonymous":true`, "dado protegido", "Tem um buraco"}, leaks},
+		{"one sigilosa ticket", "/api/v1/tickets/" + sig, []string{`"identity":"sigilosa"`, `"anonymous":true`, "dado protegido", "Tem um buraco", "Olá, [dado protegido]!"}, leaks},
 		{"the list", "/api/v1/tickets?protocol=" + sig, []string{`"identity":"sigilosa"`}, leaks},
 		{"one anônima ticket", "/api/v1/tickets/" + r.anon, []string{`"identity":"anonima"`, `"anonymous":true`, "Na rua 7"}, []string{`"citizen"`, "anonimo"}},
 		{"a normal ticket", "/api/v1/tickets/" + r.open, []string{`"identity":"normal"`, `"anonymous":false`, `"citizen"`, "Maria"}, nil},

@@ -228,10 +228,24 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := ticketView(t)
 	v.Messages, v.History = []Message{}, []Change{}
+	// A token is not the ouvidor: a protected ticket's citizen is hidden in
+	// the messages too (the bot greets people by name).
+	var mask *store.Redactor
+	if store.Protected(t.Identity) {
+		c, err := a.store.TicketContact(r.Context(), t.ID)
+		if err != nil {
+			return err
+		}
+		rd := store.NewRedactor(c)
+		mask = &rd
+	}
 	for _, m := range msgs {
 		body := m.Body
-		if m.Identifying && store.Protected(t.Identity) {
-			body = protectedData
+		if mask != nil {
+			body = mask.Redact(body, "["+protectedData+"]")
+			if m.Identifying {
+				body = protectedData
+			}
 		}
 		v.Messages = append(v.Messages, Message{ID: m.ID, Direction: m.Direction, Type: m.Type, Body: body,
 			Status: m.Status, Author: m.AuthorName, CreatedAt: ms(m.CreatedAt)})

@@ -431,8 +431,9 @@ func TestBotAnonymousDenunciaKeepsNoLink(t *testing.T) {
 			WHERE k.wa_id = ? AND m.body LIKE '%entulho%'`, []any{c.waID}, 0},
 		{"messages of the ticket with a wamid or the citizen's number", `SELECT count(*) FROM messages WHERE ticket_id = ?
 			AND (wamid IS NOT NULL OR payload LIKE '%' || ? || '%')`, []any{ticketID, c.waID}, 0},
-		{"the CPF or the name in the ticket", `SELECT count(*) FROM messages WHERE ticket_id = ?
-			AND (body LIKE '%444%' OR body LIKE '%Pereira%')`, []any{ticketID}, 0},
+		{"the CPF or the names in the ticket (the bot greeted Maria)", `SELECT count(*) FROM messages WHERE ticket_id = ?
+			AND (body LIKE '%444%' OR body LIKE '%Pereira%' OR body LIKE '%Maria%' OR payload LIKE '%Maria%')`, []any{ticketID}, 0},
+		{"the greeting, redacted", `SELECT count(*) FROM messages WHERE ticket_id = ? AND body LIKE 'Olá, [dado removido]!%'`, []any{ticketID}, 1},
 		{"answers of the ticket", `SELECT count(*) FROM contact_answers WHERE ticket_id = ?`, []any{ticketID}, 1},
 		{"the CPF message, left with the citizen outside any ticket", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
 			WHERE k.wa_id = ? AND m.ticket_id IS NULL AND m.body = '111.444.777-35'`, []any{c.waID}, 1},

@@ -49,10 +49,12 @@ type Conversation struct {
 
 // Contact is a WhatsApp user who wrote to the official number.
 type Contact struct {
-	ID            int64
-	WaID          string
-	ProfileName   string
-	Name          string
+	ID          int64
+	WaID        string
+	ProfileName string
+	Name        string
+	// CPF is what the citizen gave the bot ("" if never).
+	CPF           string
 	LastInboundAt int64
 }
 
@@ -94,7 +96,7 @@ type ChatMessage struct {
 // conversationSelect reads a Conversation; the caller adds WHERE and ORDER.
 const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COALESCE(t.protocol, ''), t.priority, COALESCE(t.assignee_id, 0), COALESCE(u.name, ''), t.unread,
 	t.last_message_at, t.created_at, COALESCE(t.closed_at, 0),
-	c.id, c.wa_id, c.profile_name, c.name, c.last_inbound_at,
+	c.id, c.wa_id, c.profile_name, c.name, c.cpf, c.last_inbound_at,
 	COALESCE(lm.body, ''), COALESCE(lm.direction, ''),
 	COALESCE((SELECT min(mi.created_at) FROM messages mi WHERE mi.ticket_id = t.id AND mi.direction = 'in'
 		AND mi.id > COALESCE((SELECT max(mo.id) FROM messages mo WHERE mo.ticket_id = t.id AND mo.direction = 'out'), 0)), 0),
@@ -109,7 +111,7 @@ const conversationSelect = `SELECT t.id, t.status, COALESCE(t.group_id, 0), COAL
 func scanConversation(row interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
 	err := row.Scan(&c.TicketID, &c.Status, &c.GroupID, &c.Protocol, &c.Priority, &c.AssigneeID, &c.AssigneeName, &c.Unread, &c.LastMessageAt, &c.CreatedAt,
-		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.LastInboundAt,
+		&c.ClosedAt, &c.Contact.ID, &c.Contact.WaID, &c.Contact.ProfileName, &c.Contact.Name, &c.Contact.CPF, &c.Contact.LastInboundAt,
 		&c.Preview, &c.LastDirection, &c.WaitingSince,
 		&c.Deadlines.Kind, &c.Deadlines.FirstResponseAt, &c.Deadlines.ResponseDueAt, &c.Deadlines.DueAt, &c.Deadlines.Extended,
 		&c.Deadlines.PausedAt, &c.Deadlines.DeptDueAt, &c.Deadlines.DeptExtended, &c.Identity, &c.PreviewIdentifying)

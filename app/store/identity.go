@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AnonymousWaID is the wa_id of the placeholder contact every anonymous
@@ -15,6 +19,10 @@ import (
 // citizen's would be the very link an anonymous manifestation must not keep.
 // It is not a phone number, so nothing can ever be sent to it.
 const AnonymousWaID = "anonimo"
+
+// removedInline stands, in an anonymous ticket, for the citizen's name or
+// number removed from a text.
+const removedInline = "[dado removido]"
 
 // AnonymousName is how the panel names the placeholder contact.
 const AnonymousName = "Manifestante anônimo"
@@ -70,11 +78,31 @@ func (s *Store) MoveBotHistoryAnonymousTx(ctx context.Context, tx *sql.Tx, conta
 	if err := scrubWebhookEventsTx(ctx, tx, since, ids); err != nil {
 		return fmt.Errorf("move bot history to anonymous ticket %d: %w", ticketID, err)
 	}
+	var citizen Contact
+	err = tx.QueryRowContext(ctx, `SELECT id, wa_id, profile_name, name, cpf FROM contacts WHERE id = ?`, contactID).
+		Scan(&citizen.ID, &citizen.WaID, &citizen.ProfileName, &citizen.Name, &citizen.CPF)
+	if err != nil {
+		return fmt.Errorf("move bot history to anonymous ticket %d: %w", ticketID, err)
+	}
+	redact := NewRedactor(citizen)
 	for _, id := range ids {
+		// Only what the panel reads of a payload survives (a place, a file's
+		// name and media id), redacted like the body: the bot's greeting
+		// names the citizen.
 		_, err := tx.ExecContext(ctx, `UPDATE messages SET contact_id = ?1, ticket_id = ?2, wamid = NULL,
-				payload = CASE WHEN json_valid(payload) AND json_type(payload, '$.' || type) IS NOT NULL
+				payload = CASE WHEN direction = 'in' AND type IN ('location', 'image', 'document', 'audio', 'video', 'sticker')
+					AND json_valid(payload) AND json_type(payload, '$.' || type) IS NOT NULL
 					THEN json_object('type', type, type, json_extract(payload, '$.' || type)) ELSE '' END
 			WHERE id = ?3`, anonymousID, ticketID, id)
+		if err != nil {
+			return fmt.Errorf("move message %d to anonymous ticket %d: %w", id, ticketID, err)
+		}
+		var body, payload string
+		if err := tx.QueryRowContext(ctx, `SELECT body, payload FROM messages WHERE id = ?`, id).Scan(&body, &payload); err != nil {
+			return fmt.Errorf("move message %d to anonymous ticket %d: %w", id, ticketID, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET body = ?, payload = ? WHERE id = ?`,
+			redact.Redact(body, removedInline), redact.Redact(payload, removedInline), id)
 		if err != nil {
 			return fmt.Errorf("move message %d to anonymous ticket %d: %w", id, ticketID, err)
 		}
@@ -191,4 +219,87 @@ walk:
 		}
 	}
 	return nil
+}
+
+// Redactor hides a contact's identity in a text: their name, WhatsApp
+// profile name (and the first word of each, as the bot greets people), CPF
+// and number, as whole words and ignoring case. The bot's greeting ("Olá,
+// Maria!") sits in the conversation a ticket is opened with; a protected
+// ticket shows it, and an anonymous one keeps it, redacted.
+type Redactor struct{ re *regexp.Regexp }
+
+// NewRedactor returns the Redactor of c (one that changes nothing when c has
+// nothing to hide).
+func NewRedactor(c Contact) Redactor {
+	seen := map[string]bool{}
+	var parts []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if utf8.RuneCountInString(s) < 3 || seen[strings.ToLower(s)] {
+			return
+		}
+		seen[strings.ToLower(s)] = true
+		parts = append(parts, regexp.QuoteMeta(s))
+	}
+	for _, n := range []string{c.Name, c.ProfileName} {
+		add(n)
+		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '-' }) {
+			add(w)
+		}
+	}
+	add(c.CPF)
+	add(digitsOf(c.CPF))
+	if c.WaID != AnonymousWaID && c.WaID != NoWhatsAppWaID {
+		add(c.WaID)
+		add(strings.TrimPrefix(c.WaID, "55"))
+	}
+	if len(parts) == 0 {
+		return Redactor{}
+	}
+	// Longest first, so "Maria da Silva" goes whole before "Maria".
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	// Whole words by hand: \b only knows ASCII letters ("Ítalo").
+	return Redactor{re: regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])(?:` + strings.Join(parts, "|") + `)([^\p{L}\p{N}]|$)`)}
+}
+
+// Redact returns s with the contact's identity replaced by mask.
+func (r Redactor) Redact(s, mask string) string {
+	if r.re == nil {
+		return s
+	}
+	// A match takes the separators around it, so "Maria Maria" needs a
+	// second pass for its second word.
+	for range 3 {
+		out := r.re.ReplaceAllString(s, "${1}"+strings.ReplaceAll(mask, "$", "$$")+"${2}")
+		if out == s {
+			break
+		}
+		s = out
+	}
+	return s
+}
+
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// TicketContact returns the contact a ticket is opened on, whatever its
+// identity: for code that must hide them (NewRedactor), never to show them.
+func (s *Store) TicketContact(ctx context.Context, ticketID int64) (Contact, error) {
+	var c Contact
+	err := s.R.QueryRowContext(ctx, `SELECT c.id, c.wa_id, c.profile_name, c.name, c.cpf, c.last_inbound_at
+		FROM tickets t JOIN contacts c ON c.id = t.contact_id WHERE t.id = ?`, ticketID).
+		Scan(&c.ID, &c.WaID, &c.ProfileName, &c.Name, &c.CPF, &c.LastInboundAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("contact of ticket %d: %w", ticketID, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("contact of ticket %d: %w", ticketID, err)
+	}
+	return c, nil
 }

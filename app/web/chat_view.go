@@ -50,8 +50,11 @@ func convItems(cs []store.Conversation, now time.Time) []views.ConvItem {
 	out := make([]views.ConvItem, 0, len(cs))
 	for _, c := range cs {
 		name, number := personOf(c, false)
-		if c.PreviewIdentifying && store.Protected(c.Identity) {
-			c.Preview = protectedData
+		if mask := maskOf(c, false); mask != nil {
+			c.Preview = mask.Redact(c.Preview, protectedInline)
+			if c.PreviewIdentifying {
+				c.Preview = protectedData
+			}
 		}
 		it := views.ConvItem{
 			TicketID: c.TicketID, Name: name, Number: number,
@@ -141,13 +144,15 @@ func (s *Server) buildChatView(ctx context.Context, a chat.Actor, c store.Conver
 	if err != nil {
 		return v, err
 	}
-	v.Messages = withNotes(c, msgs, changes, now, name, !revealed && store.Protected(c.Identity))
+	v.Messages = withNotes(c, msgs, changes, now, name, maskOf(c, revealed))
 	return v, s.withWorkflow(ctx, a, c, changes, &v)
 }
 
 // chatMsg is one message as the panel shows it; citizen names the author of
-// inbound messages, and masked hides the answers that identify the citizen.
-func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time, citizen string, masked bool) views.ChatMsg {
+// inbound messages, and mask (nil: none) hides the citizen of a protected
+// ticket: the answers that identify them whole, their name or number in any
+// other text (the bot greets people by name).
+func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time, citizen string, mask *store.Redactor) views.ChatMsg {
 	at := m.CreatedAt
 	if m.Direction == "in" && m.WATimestamp > 0 {
 		at = m.WATimestamp
@@ -161,9 +166,12 @@ func chatMsg(c store.Conversation, m store.ChatMessage, now time.Time, citizen s
 	default:
 		v.Author = labelRobot
 	}
-	if masked && m.Identifying {
-		v.Body, v.Kind, v.Protected = protectedData, "text", true
-		return v
+	if mask != nil {
+		if m.Identifying {
+			v.Body, v.Kind, v.Protected = protectedData, "text", true
+			return v
+		}
+		v.Body = mask.Redact(v.Body, protectedInline)
 	}
 	info := payloadDetails(m.Type, m.Payload)
 	switch m.Type {

@@ -17,7 +17,19 @@ const (
 	protectedPerson = "Manifestante protegido"
 	anonymousPerson = store.AnonymousName
 	protectedData   = "dado protegido"
+	// protectedInline replaces a protected citizen's name or number inside a text.
+	protectedInline = "[dado protegido]"
 )
+
+// maskOf is the Redactor that hides the citizen of c on a page, or nil when
+// nothing is hidden (a normal ticket, or a sigilosa one revealed).
+func maskOf(c store.Conversation, revealed bool) *store.Redactor {
+	if !store.Protected(c.Identity) || revealed {
+		return nil
+	}
+	r := store.NewRedactor(c.Contact)
+	return &r
+}
 
 var identityLabels = map[string]string{
 	store.IdentitySigilosa: "Sigilosa",

@@ -64,7 +64,8 @@ func newIdentityFixture(t *testing.T) identityFixture {
 				Messages: []store.BulkMessage{{Body: normStory, CreatedAt: ago(30 * day)}}},
 			{Contact: 0, Status: store.TicketQueued, Kind: "denuncia", GroupID: g.ID, Identity: store.IdentitySigilosa, Subject: "Ouvidoria › Denúncia",
 				CreatedAt: ago(time.Hour), LastMessageAt: ago(time.Hour),
-				Messages: []store.BulkMessage{{Body: sigStory, CreatedAt: ago(time.Hour)}, {Body: pedroCPF, CreatedAt: ago(time.Hour) + 1}}},
+				Messages: []store.BulkMessage{{Out: true, Body: "Olá, Pedro! 👋 Sou o assistente virtual da Prefeitura.", CreatedAt: ago(time.Hour) - 1},
+					{Body: sigStory, CreatedAt: ago(time.Hour)}, {Body: pedroCPF, CreatedAt: ago(time.Hour) + 1}}},
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +107,7 @@ func (f identityFixture) as_(t *testing.T, role, email string) *testutil.Client 
 func TestSigilosaMaskedForEveryRole(t *testing.T) {
 	f := newIdentityFixture(t)
 	sig, norm := protocol.Display(f.pSig), protocol.Display(f.pNormal)
-	leaks := []string{pedroName, "Pedrinho", "99990003", pedroCPF}
+	leaks := []string{pedroName, "Pedrinho", "99990003", pedroCPF, "Olá, Pedro"}
 	roles := []string{store.RoleAgent, store.RoleSupervisor, store.RoleAdmin, store.RoleOuvidor}
 	type page struct {
 		name, path string
@@ -116,7 +117,8 @@ func TestSigilosaMaskedForEveryRole(t *testing.T) {
 	both := func(s ...string) map[bool][]string { return map[bool][]string{false: s, true: s} }
 	pages := []page{
 		{"the sigilosa ticket screen", "/atendimentos/" + id(f.sigilosa),
-			map[bool][]string{false: {"Manifestante protegido", "dado protegido", sigStory, "Sigilosa"}, true: {"Manifestante protegido", "dado protegido", sigStory, "Ver identidade"}},
+			map[bool][]string{false: {"Manifestante protegido", "dado protegido", sigStory, "Sigilosa", "Olá, [dado protegido]!"},
+				true: {"Manifestante protegido", "dado protegido", sigStory, "Ver identidade", "Olá, [dado protegido]!"}},
 			map[bool][]string{false: append([]string{normStory, "Ver identidade"}, leaks...), true: append([]string{normStory}, leaks...)}},
 		{"the same citizen's other ticket", "/atendimentos/" + id(f.normal),
 			both(pedroName, normStory), both(sigStory, "Manifestante protegido", "Ver identidade")},
@@ -217,7 +219,7 @@ func TestRevealIdentity(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("reveal: status %d", res.Status)
 	}
-	for _, w := range []string{pedroName, "+5514999990003", pedroCPF, sigStory, normStory, "registrado na auditoria"} {
+	for _, w := range []string{pedroName, "+5514999990003", pedroCPF, sigStory, normStory, "registrado na auditoria", "Olá, Pedro!"} {
 		if !strings.Contains(res.Body, w) {
 			t.Errorf("revealed view lacks %q", w)
 		}

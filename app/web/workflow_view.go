@@ -108,7 +108,7 @@ func (s *Server) withWorkflow(ctx context.Context, a chat.Actor, c store.Convers
 
 // withNotes is the conversation's messages with the team's internal notes
 // among them, in the order they happened.
-func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.TicketChange, now time.Time, citizen string, masked bool) []views.ChatMsg {
+func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.TicketChange, now time.Time, citizen string, mask *store.Redactor) []views.ChatMsg {
 	out := make([]views.ChatMsg, 0, len(msgs))
 	var notes []store.TicketChange
 	for _, e := range changes {
@@ -121,7 +121,7 @@ func withNotes(c store.Conversation, msgs []store.ChatMessage, changes []store.T
 			out = append(out, noteMsg(notes[0], now))
 			notes = notes[1:]
 		}
-		out = append(out, chatMsg(c, m, now, citizen, masked))
+		out = append(out, chatMsg(c, m, now, citizen, mask))
 	}
 	for _, n := range notes {
 		out = append(out, noteMsg(n, now))
