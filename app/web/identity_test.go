@@ -49,7 +49,7 @@ func newIdentityFixture(t *testing.T) identityFixture {
 	f.group = g.ID
 	f.as[store.RoleAgent] = testutil.NewClient(t, f.ts)
 	f.as[store.RoleAgent].Login("bia@valeverde.example", password)
-	f.as[store.RoleSupervisor] = f.as_(t, store.RoleSupervisor, "sara@valeverde.example")
+	f.as[store.RoleSupervisor] = f.adminEnv.as(t, store.RoleSupervisor, "sara@valeverde.example")
 	f.ouvidor = testutil.AddUser(t, f.st, store.RoleOuvidor, "otavio@valeverde.example", password)
 	f.as[store.RoleOuvidor] = testutil.NewClient(t, f.ts)
 	f.as[store.RoleOuvidor].Login("otavio@valeverde.example", password)
