@@ -763,7 +763,7 @@ func (t *turn) human() {
 			n = t.m.Root
 		}
 	}
-	t.ticket(n, t.m.humanGroupOf(n), KindInformacao, optHuman, "", true)
+	t.ticket(n, t.m.humanGroupOf(n), "", optHuman, "", true)
 }
 
 // humanGroupOf is humanGroup that tolerates a missing menu.
@@ -783,9 +783,9 @@ func (t *turn) openTicket(n *Node, live bool) {
 		if group == 0 {
 			group = t.m.humanGroup(n)
 		}
-		if kind == "" {
-			kind = KindInformacao
-		}
+		// A chat handed to a clerk keeps no kind unless its node names one:
+		// a question at the counter is not a formal request under Lei
+		// 12.527/2011, with its legal term, nor an ouvidoria manifestation.
 	} else if kind == "" {
 		kind = KindSolicitacao
 	}

@@ -132,7 +132,7 @@ func TestConversations(t *testing.T) {
 				}},
 			{in: txt("1"), want: []string{"protocolo *" + bot.ProtocolPlaceholder + "*", "continuar a conversa"}, effects: humanFx,
 				check: func(t *testing.T, d bot.Decision) {
-					if o := ticketOf(t, d); o.GroupID != testGroups[bot.GroupWaterBill] || o.Kind != bot.KindInformacao {
+					if o := ticketOf(t, d); o.GroupID != testGroups[bot.GroupWaterBill] || o.Kind != "" {
 						t.Errorf("hand-off from the water menu went to %+v", o)
 					}
 				}},
@@ -291,7 +291,7 @@ func TestConversations(t *testing.T) {
 			{in: tap("Falar com atendente"), want: []string{"protocolo *" + bot.ProtocolPlaceholder + "*", "fora do horário",
 				"segunda a sexta, das 08:00 às 17:00", "Voltamos amanhã às 08:00", "responderemos"}, effects: humanFx,
 				check: func(t *testing.T, d bot.Decision) {
-					if o := ticketOf(t, d); o.GroupID != testGroups[bot.GroupGeneral] || o.Kind != bot.KindInformacao {
+					if o := ticketOf(t, d); o.GroupID != testGroups[bot.GroupGeneral] || o.Kind != "" {
 						t.Errorf("ticket %+v", o)
 					}
 				}},

@@ -232,8 +232,7 @@ var defaultMenu = seedNode{
 			keywords: "protocolo, acompanhar, andamento, situacao, consultar",
 			message:  "Digite o **número do protocolo** (por exemplo: 2026 000123-4)."},
 		{title: "Falar com atendente", action: store.MenuActionHandoff, group: GroupGeneral,
-			keywords: "atendente, pessoa, humano, atendimento",
-			cfg:      Config{TicketKind: KindInformacao}},
+			keywords: "atendente, pessoa, humano, atendimento"},
 	},
 }
 

@@ -194,7 +194,7 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 			if ticketID == 0 {
 				// The engine always opens the ticket first; should it not,
 				// the citizen still reaches the queue.
-				t, err := p.openTicket(ctx, tx, m, bot.OpenTicket{GroupID: e.GroupID, Kind: bot.KindInformacao}, true)
+				t, err := p.openTicket(ctx, tx, m, bot.OpenTicket{GroupID: e.GroupID}, true)
 				if err != nil {
 					return 0, false, err
 				}

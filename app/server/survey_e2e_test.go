@@ -58,7 +58,11 @@ func TestSurveyAfterCloseIsRecordedOnce(t *testing.T) {
 	c := newCitizen(t, a, "5517990000021")
 	id, digits := handedTicket(t, a, c, clerk)
 
-	// The chat came from "Falar com atendente" (kind informação): no close without a resolution.
+	// The clerk classed the chat as a solicitação: a manifestation is not
+	// closed without a resolution.
+	if _, err := a.Store.W.Exec(`UPDATE tickets SET kind = 'solicitacao' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
 	r := closeTicket(clerk, id, "  ")
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Escreva a resolução") ||
 		!strings.Contains(r.Body, `id="resolucao-erro"`) {
