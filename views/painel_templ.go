@@ -11,8 +11,8 @@ import templruntime "github.com/a-h/templ/runtime"
 import "strconv"
 
 // PainelPage is the Painel do supervisor: the figures refresh when the server
-// announces a change on the event stream (at most every 2 s) and every 15 s
-// for the clocks.
+// announces a change on the event stream (at most once a second) and every
+// 15 s for the clocks.
 func PainelPage(p Page, v PainelView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -46,7 +46,7 @@ func PainelPage(p Page, v PainelView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div hx-ext=\"sse\" sse-connect=\"/painel/eventos\"><h1>Painel do supervisor</h1><div id=\"painel\" hx-get=\"/painel/dados\" hx-trigger=\"sse:painel throttle:2s, every 15s\" hx-swap=\"innerHTML\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div hx-ext=\"sse\" sse-connect=\"/painel/eventos\"><h1>Painel do supervisor</h1><div id=\"painel\" hx-get=\"/painel/dados\" hx-trigger=\"sse:painel, every 15s\" hx-swap=\"innerHTML\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

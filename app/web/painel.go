@@ -47,8 +47,15 @@ func (s *Server) painelData(w http.ResponseWriter, r *http.Request) error {
 	return views.PainelFragment(v).Render(r.Context(), w)
 }
 
+// painelEvery is the shortest time between two "painel" events of one page:
+// under heavy traffic (a message a second in every chat) an open panel
+// refreshes once a second, not once a message.
+const painelEvery = time.Second
+
 // painelEvents streams "painel" whenever a queue, a clerk or a conversation
-// changes; a burst of changes becomes one event for a slow browser.
+// changes. Changes are coalesced, and an event that comes less than
+// painelEvery after the previous one waits for the rest of that second —
+// it is delayed, never dropped, so the last change always shows.
 func (s *Server) painelEvents(w http.ResponseWriter, r *http.Request) error {
 	if !actor(r).Supervises() {
 		return errForbidden
@@ -58,10 +65,19 @@ func (s *Server) painelEvents(w http.ResponseWriter, r *http.Request) error {
 	})
 	defer sub.Close()
 	go s.keepSeen(r.Context(), currentUser(r).ID)
+	var last time.Time
 	return s.stream(w, r, sub.Ready(), func() []string {
-		if len(sub.Take()) == 0 {
-			return nil
+		if wait := time.Until(last.Add(painelEvery)); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-r.Context().Done():
+				return nil
+			}
 		}
+		if len(sub.Take()) == 0 {
+			return nil // already told with the previous event
+		}
+		last = time.Now()
 		return []string{painelEvent}
 	})
 }
