@@ -58,21 +58,66 @@ type Stats struct {
 	Mean, Median, P90 int64
 }
 
-// Summarize computes Stats of values; it sorts values in place.
+// Summarize computes Stats of values; it reorders values in place.
 func Summarize(values []int64) Stats {
 	s := Stats{N: len(values)}
 	if s.N == 0 {
 		return s
 	}
-	slices.Sort(values)
 	var sum int64
 	for _, v := range values {
 		sum += v
 	}
 	s.Mean = (sum + int64(s.N)/2) / int64(s.N)
-	s.Median = values[rank(50, s.N)]
-	s.P90 = values[rank(90, s.N)]
+	// Selection instead of a sort: linear time, and the second search only
+	// looks above the first rank.
+	k50, k90 := rank(50, s.N), rank(90, s.N)
+	s.Median = nth(values, k50)
+	s.P90 = nth(values[k50:], k90-k50)
 	return s
+}
+
+// nth returns the k-th smallest of v (0-based), moving it to v[k] with the
+// smaller values before it and the larger after (quickselect).
+func nth(v []int64, k int) int64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		// median of three as the pivot: sorted or reversed data stay linear
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		pivot := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < pivot {
+				i++
+			}
+			for v[j] > pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // rank is the index of the p-th percentile of n sorted values by nearest
@@ -161,120 +206,226 @@ func (in *Input) keep(f *store.ReportFact) bool {
 	return true
 }
 
-// Compute builds the report.
+// Compute builds the report from the facts in in.
 func Compute(in Input) Report {
-	r := Report{Filter: in.Filter, BotOnly: in.BotOnly}
-	loc := in.Loc
-	if loc == nil {
-		loc = time.UTC
-	}
-	var starts []int64 // of each day, Unix ms
-	first := time.UnixMilli(in.Filter.From).In(loc)
-	for d := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc); d.UnixMilli() < in.Filter.To; d = d.AddDate(0, 0, 1) {
-		r.Days = append(r.Days, DayCount{Day: d})
-		starts = append(starts, d.UnixMilli())
-	}
-	day := func(ms int64) *DayCount {
-		i, found := slices.BinarySearch(starts, ms)
-		if !found {
-			i--
-		}
-		if i < 0 || i >= len(r.Days) {
-			return nil
-		}
-		return &r.Days[i]
-	}
-	kinds, groups, deps, subjects := counter{}, counter{}, counter{}, counter{}
-	var fr, wait, tma, res []int64
-	sla := map[int64]*SLARow{}
-	slaOf := func(g int64) *SLARow {
-		if sla[g] == nil {
-			sla[g] = &SLARow{Group: in.groupName(g)}
-		}
-		return sla[g]
-	}
+	b := newBuilder(&in)
 	for i := range in.Opened {
-		f := &in.Opened[i]
-		if !in.keep(f) {
-			continue
-		}
-		r.Opened++
-		if d := day(f.CreatedAt); d != nil {
-			d.Opened++
-		}
-		t := time.UnixMilli(f.CreatedAt).In(loc)
-		wd := (int(t.Weekday()) + 6) % 7
-		r.Heat[wd][t.Hour()]++
-		r.HeatMax = max(r.HeatMax, r.Heat[wd][t.Hour()])
-		kinds.add(KindLabel(f.Kind), 1, 0)
-		groups.add(in.groupName(f.GroupID), 1, 0)
-		deps.add(in.deptName(f.GroupID), 1, 0)
-		subjects.add(subjectLabel(f.Subject), 1, 0)
-		if f.FirstResponseAt != 0 && f.FirstResponseAt >= f.CreatedAt {
-			fr = append(fr, f.FirstResponseAt-f.CreatedAt)
-		}
-		if f.QueuedAt != 0 && f.FirstAssignAt >= f.QueuedAt {
-			wait = append(wait, f.FirstAssignAt-f.QueuedAt)
-		}
-		if f.ResponseDueAt != 0 {
-			row := slaOf(f.GroupID)
-			switch {
-			case f.FirstResponseAt != 0 && f.FirstResponseAt <= f.ResponseDueAt:
-				row.ResponseMet++
-			case f.FirstResponseAt != 0 || in.Now > f.ResponseDueAt:
-				row.ResponseMissed++
-			default:
-				row.ResponsePending++
-			}
-		}
-		if f.Reopened > 0 {
-			r.Reopened++
-		}
-		if Abandoned(f) {
-			r.Abandoned++
-		}
+		b.opened(&in.Opened[i])
 	}
-	r.HandedOff = r.Opened
-	csatUser, csatGroup := map[int64]*CSATRow{}, map[int64]*CSATRow{}
 	for i := range in.Closed {
-		f := &in.Closed[i]
-		if !in.keep(f) {
-			continue
+		b.closed(&in.Closed[i])
+	}
+	return b.finish()
+}
+
+// builder accumulates a report one fact at a time, so that years of facts
+// are never held in memory: only the durations the percentiles need.
+type builder struct {
+	in         *Input
+	loc        *time.Location
+	r          Report
+	starts     []int64 // of each day of r.Days, Unix ms; ends[i] is where it stops
+	ends       []int64
+	lastDay    int
+	kinds      [len(kindOrder)][2]int
+	groups     map[int64]*[2]int
+	subjects   counter
+	fr, wait   []int64
+	tma, res   []int64
+	sla        map[int64]*SLARow
+	csatUser   map[int64]*CSATRow
+	csatGroup  map[int64]*CSATRow
+	otherKinds counter
+}
+
+// kindOrder are the kinds a ticket may have ("" is a plain chat).
+var kindOrder = [...]string{"", "solicitacao", "reclamacao", "denuncia", "sugestao", "elogio", "informacao"}
+
+func kindIndex(k string) int {
+	switch k {
+	case "":
+		return 0
+	case "solicitacao":
+		return 1
+	case "reclamacao":
+		return 2
+	case "denuncia":
+		return 3
+	case "sugestao":
+		return 4
+	case "elogio":
+		return 5
+	case "informacao":
+		return 6
+	}
+	return -1
+}
+
+func newBuilder(in *Input) *builder {
+	b := &builder{in: in, loc: in.Loc, groups: map[int64]*[2]int{}, subjects: counter{}, sla: map[int64]*SLARow{},
+		csatUser: map[int64]*CSATRow{}, csatGroup: map[int64]*CSATRow{}, otherKinds: counter{}}
+	b.r.Filter = in.Filter
+	if b.loc == nil {
+		b.loc = time.UTC
+	}
+	first := time.UnixMilli(in.Filter.From).In(b.loc)
+	for d := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, b.loc); d.UnixMilli() < in.Filter.To; d = d.AddDate(0, 0, 1) {
+		b.r.Days = append(b.r.Days, DayCount{Day: d})
+		b.starts = append(b.starts, d.UnixMilli())
+		b.ends = append(b.ends, d.AddDate(0, 0, 1).UnixMilli())
+	}
+	return b
+}
+
+// day is the index in r.Days of the day of ms (-1: outside); facts come
+// roughly in time order, so the last answer is tried first.
+func (b *builder) day(ms int64) int {
+	if i := b.lastDay; i < len(b.starts) && ms >= b.starts[i] && ms < b.ends[i] {
+		return i
+	}
+	i, found := slices.BinarySearch(b.starts, ms)
+	if !found {
+		i--
+	}
+	if i < 0 || i >= len(b.starts) || ms >= b.ends[i] {
+		return -1
+	}
+	b.lastDay = i
+	return i
+}
+
+func (b *builder) kind(k string, opened, closed int) {
+	if i := kindIndex(k); i >= 0 {
+		b.kinds[i][0] += opened
+		b.kinds[i][1] += closed
+		return
+	}
+	b.otherKinds.add(KindLabel(k), opened, closed)
+}
+
+func (b *builder) group(id int64, opened, closed int) {
+	g := b.groups[id]
+	if g == nil {
+		g = new([2]int)
+		b.groups[id] = g
+	}
+	g[0] += opened
+	g[1] += closed
+}
+
+func (b *builder) slaOf(g int64) *SLARow {
+	if b.sla[g] == nil {
+		b.sla[g] = &SLARow{Group: b.in.groupName(g)}
+	}
+	return b.sla[g]
+}
+
+// opened counts a ticket opened in the period.
+func (b *builder) opened(f *store.ReportFact) {
+	if !b.in.keep(f) {
+		return
+	}
+	r := &b.r
+	r.Opened++
+	if i := b.day(f.CreatedAt); i >= 0 {
+		r.Days[i].Opened++
+		var wd, hr int
+		if b.ends[i]-b.starts[i] == 24*3_600_000 {
+			wd = (int(r.Days[i].Day.Weekday()) + 6) % 7
+			hr = int((f.CreatedAt - b.starts[i]) / 3_600_000)
+		} else { // a day when the clocks changed (summer time, before 2019)
+			t := time.UnixMilli(f.CreatedAt).In(b.loc)
+			wd, hr = (int(t.Weekday())+6)%7, t.Hour()
 		}
-		r.Closed++
-		if d := day(f.ClosedAt); d != nil {
-			d.Closed++
-		}
-		kinds.add(KindLabel(f.Kind), 0, 1)
-		groups.add(in.groupName(f.GroupID), 0, 1)
-		deps.add(in.deptName(f.GroupID), 0, 1)
-		subjects.add(subjectLabel(f.Subject), 0, 1)
-		res = append(res, f.ClosedAt-f.CreatedAt)
-		if h, ok := Handling(f); ok {
-			tma = append(tma, h)
-		}
-		if f.DueAt != 0 {
-			row := slaOf(f.GroupID)
-			if f.ClosedAt <= f.DueAt {
-				row.ResolutionMet++
-			} else {
-				row.ResolutionMissed++
-			}
-		}
-		if f.Score >= 1 && f.Score <= 5 {
-			addScore(csatUser, f.ScoreUserID, f.Score)
-			addScore(csatGroup, f.ScoreGroupID, f.Score)
-			r.CSATAll.Scores[f.Score-1]++
+		r.Heat[wd][hr]++
+		r.HeatMax = max(r.HeatMax, r.Heat[wd][hr])
+	}
+	b.kind(f.Kind, 1, 0)
+	b.group(f.GroupID, 1, 0)
+	b.subjects.add(subjectLabel(f.Subject), 1, 0)
+	if f.FirstResponseAt != 0 && f.FirstResponseAt >= f.CreatedAt {
+		b.fr = append(b.fr, f.FirstResponseAt-f.CreatedAt)
+	}
+	if f.QueuedAt != 0 && f.FirstAssignAt >= f.QueuedAt {
+		b.wait = append(b.wait, f.FirstAssignAt-f.QueuedAt)
+	}
+	if f.ResponseDueAt != 0 {
+		row := b.slaOf(f.GroupID)
+		switch {
+		case f.FirstResponseAt != 0 && f.FirstResponseAt <= f.ResponseDueAt:
+			row.ResponseMet++
+		case f.FirstResponseAt != 0 || b.in.Now > f.ResponseDueAt:
+			row.ResponseMissed++
+		default:
+			row.ResponsePending++
 		}
 	}
-	r.ByKind, r.ByGroup, r.ByDepartment, r.BySubject = kinds.sorted(), groups.sorted(), deps.sorted(), subjects.sorted()
-	r.FirstResponse, r.QueueWait, r.Handling, r.Resolution = Summarize(fr), Summarize(wait), Summarize(tma), Summarize(res)
-	for _, row := range sla {
+	if f.Reopened > 0 {
+		r.Reopened++
+	}
+	if Abandoned(f) {
+		r.Abandoned++
+	}
+}
+
+// closed counts a ticket closed in the period.
+func (b *builder) closed(f *store.ReportFact) {
+	if !b.in.keep(f) {
+		return
+	}
+	r := &b.r
+	r.Closed++
+	if i := b.day(f.ClosedAt); i >= 0 {
+		r.Days[i].Closed++
+	}
+	b.kind(f.Kind, 0, 1)
+	b.group(f.GroupID, 0, 1)
+	b.subjects.add(subjectLabel(f.Subject), 0, 1)
+	b.res = append(b.res, f.ClosedAt-f.CreatedAt)
+	if h, ok := Handling(f); ok {
+		b.tma = append(b.tma, h)
+	}
+	if f.DueAt != 0 {
+		row := b.slaOf(f.GroupID)
+		if f.ClosedAt <= f.DueAt {
+			row.ResolutionMet++
+		} else {
+			row.ResolutionMissed++
+		}
+	}
+	if f.Score >= 1 && f.Score <= 5 {
+		addScore(b.csatUser, f.ScoreUserID, f.Score)
+		addScore(b.csatGroup, f.ScoreGroupID, f.Score)
+		r.CSATAll.Scores[f.Score-1]++
+	}
+}
+
+// finish sorts, summarizes and labels what was counted.
+func (b *builder) finish() Report {
+	r, in := b.r, b.in
+	r.BotOnly = in.BotOnly
+	r.HandedOff = r.Opened
+	kinds, groups, deps := counter{}, counter{}, counter{}
+	for i, c := range b.kinds {
+		if c[0]+c[1] > 0 {
+			kinds.add(KindLabel(kindOrder[i]), c[0], c[1])
+		}
+	}
+	for label, c := range b.otherKinds {
+		kinds.add(label, c.Opened, c.Closed)
+	}
+	for id, c := range b.groups {
+		groups.add(in.groupName(id), c[0], c[1])
+		deps.add(in.deptName(id), c[0], c[1])
+	}
+	r.ByKind, r.ByGroup, r.ByDepartment, r.BySubject = kinds.sorted(), groups.sorted(), deps.sorted(), b.subjects.sorted()
+	r.FirstResponse, r.QueueWait, r.Handling, r.Resolution = Summarize(b.fr), Summarize(b.wait), Summarize(b.tma), Summarize(b.res)
+	for _, row := range b.sla {
 		r.SLA = append(r.SLA, *row)
 	}
 	slices.SortFunc(r.SLA, func(a, b SLARow) int { return strings.Compare(a.Group, b.Group) })
-	r.CSATByUser = csatRows(csatUser, func(id int64) string { return in.userName(id) })
-	r.CSATByGroup = csatRows(csatGroup, in.groupName)
+	r.CSATByUser = csatRows(b.csatUser, in.userName)
+	r.CSATByGroup = csatRows(b.csatGroup, in.groupName)
 	finishCSAT(&r.CSATAll)
 	r.CSATAll.Label = "Todos"
 	for _, a := range in.Articles {
@@ -439,61 +590,87 @@ const annualWords = 15
 // opened in the year (all of them: the report has no filter). Statuses are
 // today's; times are of the tickets of the year that are closed.
 func ComputeAnnual(year int, opened []store.ReportFact, names Names, now int64) Annual {
-	a := Annual{Year: year}
-	in := Input{Names: names, Now: now}
-	kinds, statuses, subjects, terms := counter{}, counter{}, counter{}, counter{}
-	spelled := map[string]string{}
-	var fr, res, tma []int64
-	sla := map[int64]*SLARow{}
+	b := newAnnualBuilder(year, names, now)
 	for i := range opened {
-		f := &opened[i]
-		a.Total++
-		kinds.add(KindLabel(f.Kind), 1, 0)
-		statuses.add(StatusLabels[f.Status], 1, 0)
-		subjects.add(subjectLabel(f.Subject), 1, 0)
-		for _, w := range subjectWords(f.Subject, spelled) {
-			terms.add(w, 1, 0)
+		b.add(&opened[i])
+	}
+	return b.finish()
+}
+
+// annualBuilder accumulates the annual report one fact at a time.
+type annualBuilder struct {
+	a                         Annual
+	in                        Input
+	kinds, statuses, subjects counter
+	terms                     counter
+	spelled                   map[string]string
+	wordsOf                   map[string][]string
+	fr, res, tma              []int64
+	sla                       map[int64]*SLARow
+}
+
+func newAnnualBuilder(year int, names Names, now int64) *annualBuilder {
+	return &annualBuilder{a: Annual{Year: year}, in: Input{Names: names, Now: now}, kinds: counter{}, statuses: counter{},
+		subjects: counter{}, terms: counter{}, spelled: map[string]string{}, wordsOf: map[string][]string{}, sla: map[int64]*SLARow{}}
+}
+
+func (b *annualBuilder) add(f *store.ReportFact) {
+	a := &b.a
+	a.Total++
+	b.kinds.add(KindLabel(f.Kind), 1, 0)
+	b.statuses.add(StatusLabels[f.Status], 1, 0)
+	b.subjects.add(subjectLabel(f.Subject), 1, 0)
+	ws, ok := b.wordsOf[f.Subject]
+	if !ok { // subjects repeat (menu paths): split each once
+		ws = subjectWords(f.Subject, b.spelled)
+		b.wordsOf[f.Subject] = ws
+	}
+	for _, w := range ws {
+		b.terms.add(w, 1, 0)
+	}
+	if f.FirstResponseAt != 0 && f.FirstResponseAt >= f.CreatedAt {
+		b.fr = append(b.fr, f.FirstResponseAt-f.CreatedAt)
+	}
+	if f.Status == store.TicketClosed && f.ClosedAt != 0 {
+		a.Closed++
+		b.res = append(b.res, f.ClosedAt-f.CreatedAt)
+		if h, ok := Handling(f); ok {
+			b.tma = append(b.tma, h)
 		}
-		if f.FirstResponseAt != 0 && f.FirstResponseAt >= f.CreatedAt {
-			fr = append(fr, f.FirstResponseAt-f.CreatedAt)
-		}
-		if f.Status == store.TicketClosed && f.ClosedAt != 0 {
-			a.Closed++
-			res = append(res, f.ClosedAt-f.CreatedAt)
-			if h, ok := Handling(f); ok {
-				tma = append(tma, h)
+		if f.DueAt != 0 {
+			if b.sla[f.GroupID] == nil {
+				b.sla[f.GroupID] = &SLARow{Group: b.in.groupName(f.GroupID)}
 			}
-			if f.DueAt != 0 {
-				if sla[f.GroupID] == nil {
-					sla[f.GroupID] = &SLARow{Group: in.groupName(f.GroupID)}
-				}
-				if f.ClosedAt <= f.DueAt {
-					sla[f.GroupID].ResolutionMet++
-				} else {
-					sla[f.GroupID].ResolutionMissed++
-				}
-			}
-			if f.Score >= 1 && f.Score <= 5 {
-				a.CSAT.Scores[f.Score-1]++
+			if f.ClosedAt <= f.DueAt {
+				b.sla[f.GroupID].ResolutionMet++
+			} else {
+				b.sla[f.GroupID].ResolutionMissed++
 			}
 		}
-		if f.Reopened > 0 {
-			a.Reopened++
-		}
-		if Abandoned(f) {
-			a.Abandoned++
+		if f.Score >= 1 && f.Score <= 5 {
+			a.CSAT.Scores[f.Score-1]++
 		}
 	}
-	a.ByKind, a.ByStatus, a.Subject = kinds.sorted(), statuses.sorted(), subjects.sorted()
-	a.Words = terms.sorted()
+	if f.Reopened > 0 {
+		a.Reopened++
+	}
+	if Abandoned(f) {
+		a.Abandoned++
+	}
+}
+
+func (b *annualBuilder) finish() Annual {
+	a := b.a
+	a.ByKind, a.ByStatus, a.Subject = b.kinds.sorted(), b.statuses.sorted(), b.subjects.sorted()
+	a.Words = b.terms.sorted()
 	for i := range a.Words {
-		a.Words[i].Label = spelled[a.Words[i].Label]
+		a.Words[i].Label = b.spelled[a.Words[i].Label]
 	}
 	if len(a.Words) > annualWords {
 		a.Words = a.Words[:annualWords]
 	}
-	a.FirstResponse, a.Resolution, a.Handling = Summarize(fr), Summarize(res), Summarize(tma)
-	for _, row := range sla {
+	a.FirstResponse, a.Resolution, a.Handling = Summarize(b.fr), Summarize(b.res), Summarize(b.tma)
+	for _, row := range b.sla {
 		a.SLA = append(a.SLA, *row)
 	}
 	slices.SortFunc(a.SLA, func(x, y SLARow) int { return strings.Compare(x.Group, y.Group) })

@@ -3,6 +3,7 @@ package report_test
 import (
 	"cmp"
 	"context"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -357,6 +358,36 @@ func TestFormats(t *testing.T) {
 	for got, want := range cases {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestSummarizeMatchesSorting: the selection gives the nearest-rank
+// percentiles a sort would, on random, sorted, reversed and constant data.
+func TestSummarizeMatchesSorting(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 3, 4, 5, 10, 11, 99, 100, 101, 1000, 4097} {
+		for shape := range 4 {
+			v := make([]int64, n)
+			for i := range v {
+				switch shape {
+				case 0:
+					v[i] = rnd.Int64N(1000)
+				case 1:
+					v[i] = int64(i)
+				case 2:
+					v[i] = int64(n - i)
+				case 3:
+					v[i] = 7
+				}
+			}
+			sorted := slices.Clone(v)
+			slices.Sort(sorted)
+			got := report.Summarize(v)
+			m, p := sorted[(50*n+99)/100-1], sorted[(90*n+99)/100-1]
+			if got.Median != m || got.P90 != p || got.N != n {
+				t.Errorf("n=%d shape %d: %+v, want median %d p90 %d", n, shape, got, m, p)
+			}
 		}
 	}
 }

@@ -54,16 +54,16 @@ func (s *Service) Report(ctx context.Context, a chat.Actor, f Filter) (Report, e
 	if err != nil {
 		return Report{}, err
 	}
-	p, err := s.Store.ReportFacts(ctx, f.From, f.To)
-	if err != nil {
-		return Report{}, err
-	}
 	arts, err := s.Store.ListArticles(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	return Compute(Input{Filter: f, Opened: p.Opened, Closed: p.Closed, BotOnly: p.BotOnly, Articles: arts, Names: names,
-		Now: s.Store.Now(), Loc: hours.SaoPaulo()}), nil
+	in := Input{Filter: f, Articles: arts, Names: names, Now: s.Store.Now(), Loc: hours.SaoPaulo()}
+	b := newBuilder(&in)
+	if in.BotOnly, err = s.Store.ScanReportFacts(ctx, f.From, f.To, b.opened, b.closed); err != nil {
+		return Report{}, err
+	}
+	return b.finish(), nil
 }
 
 // Annual computes the annual report of the ouvidoria for year (the city's calendar year).
@@ -76,11 +76,11 @@ func (s *Service) Annual(ctx context.Context, a chat.Actor, year int) (Annual, e
 		return Annual{}, err
 	}
 	from, to := YearRange(year)
-	p, err := s.Store.ReportFacts(ctx, from, to)
-	if err != nil {
+	b := newAnnualBuilder(year, names, s.Store.Now())
+	if _, err := s.Store.ScanReportFacts(ctx, from, to, b.add, nil); err != nil {
 		return Annual{}, err
 	}
-	return ComputeAnnual(year, p.Opened, names, s.Store.Now()), nil
+	return b.finish(), nil
 }
 
 // YearRange is [1 January of year, 1 January of the next) in the city, Unix ms.

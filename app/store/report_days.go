@@ -121,39 +121,65 @@ func (s *Store) DirectReportFacts(ctx context.Context, from, to int64) (ReportPe
 // DirectReportFacts would say, at a fraction of its cost over long periods.
 func (s *Store) ReportFacts(ctx context.Context, from, to int64) (ReportPeriod, error) {
 	var p ReportPeriod
+	var err error
+	p.BotOnly, err = s.ScanReportFacts(ctx, from, to,
+		func(f *ReportFact) { p.Opened = append(p.Opened, *f) },
+		func(f *ReportFact) { p.Closed = append(p.Closed, *f) })
+	return p, err
+}
+
+// ScanReportFacts is ReportFacts without keeping the facts: opened (and
+// closed, unless nil) see each fact of the period in turn, through a
+// pointer valid only during the call. It returns the bot's conversations.
+// Reports over years read hundreds of thousands of facts this way without
+// allocating them.
+func (s *Store) ScanReportFacts(ctx context.Context, from, to int64, opened, closed func(*ReportFact)) (int, error) {
 	if _, err := s.RefreshReportDays(ctx); err != nil {
-		return p, err
+		return 0, err
 	}
 	// A day more on each side: days of summer time (before 2019) began an
 	// hour earlier than the row's boundary.
 	first, last := reportDay(from), reportDay(to-1)
-	rows, err := s.R.QueryContext(ctx, `SELECT day, opened, closed, bot_only FROM report_days WHERE day BETWEEN ? AND ? ORDER BY day`,
-		first-1, last+1)
+	cols := `day, opened, x'', bot_only`
+	if closed != nil {
+		cols = `day, opened, closed, bot_only`
+	}
+	rows, err := s.R.QueryContext(ctx, `SELECT `+cols+` FROM report_days WHERE day BETWEEN ? AND ? ORDER BY day`, first-1, last+1)
 	if err != nil {
-		return p, fmt.Errorf("report facts: %w", err)
+		return 0, fmt.Errorf("report facts: %w", err)
 	}
 	defer rows.Close()
-	var o, c []byte
+	var o, c sql.RawBytes
 	var day int64
-	var bot int
+	var bot, total int
 	for rows.Next() {
 		if err := rows.Scan(&day, &o, &c, &bot); err != nil {
-			return p, fmt.Errorf("report facts: %w", err)
+			return 0, fmt.Errorf("report facts: %w", err)
 		}
-		if p.Opened, err = decodeFacts(p.Opened, o, func(f *ReportFact) bool { return f.CreatedAt >= from && f.CreatedAt < to }); err != nil {
-			return p, err
+		if err := decodeFacts(o, func(f *ReportFact) {
+			if f.CreatedAt >= from && f.CreatedAt < to {
+				opened(f)
+			}
+		}); err != nil {
+			return 0, err
 		}
-		if p.Closed, err = decodeFacts(p.Closed, c, func(f *ReportFact) bool { return f.ClosedAt >= from && f.ClosedAt < to }); err != nil {
-			return p, err
+		if closed != nil {
+			if err := decodeFacts(c, func(f *ReportFact) {
+				if f.ClosedAt >= from && f.ClosedAt < to {
+					closed(f)
+				}
+			}); err != nil {
+				return 0, err
+			}
 		}
 		if day >= first && day <= last {
-			p.BotOnly += bot
+			total += bot
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return p, fmt.Errorf("report facts: %w", err)
+		return 0, fmt.Errorf("report facts: %w", err)
 	}
-	return p, nil
+	return total, nil
 }
 
 // botOnly counts a report day's conversations the bot ended alone.
@@ -342,29 +368,38 @@ func (r *factReader) relTime(base int64) int64 {
 	return base + (int64(u>>1) ^ -int64(u&1))
 }
 
-// decodeFacts appends the facts of b that keep accepts to dst.
-func decodeFacts(dst []ReportFact, b []byte, keep func(*ReportFact) bool) ([]ReportFact, error) {
+// decodeFacts calls fn with each fact of b, in one reused ReportFact.
+func decodeFacts(b []byte, fn func(*ReportFact)) error {
+	if len(b) == 0 {
+		return nil
+	}
 	r := &factReader{b: b}
 	strs := make([]string, r.uvarint())
 	for i := range strs {
 		n := r.uvarint()
 		if r.err != nil || n > uint64(len(r.b)) {
-			return dst, errBadFacts
+			return errBadFacts
 		}
 		strs[i], r.b = string(r.b[:n]), r.b[n:]
 	}
-	str := func() string {
+	// The fact is reused: a string is written only when it changes, which
+	// spares most writes of pointers (and their GC barriers) in long scans.
+	last := [3]uint64{^uint64(0), ^uint64(0), ^uint64(0)}
+	str := func(k int, dst *string) {
 		i := r.uvarint()
+		if i == last[k] {
+			return
+		}
 		if i >= uint64(len(strs)) {
 			r.err = errBadFacts
-			return ""
+			return
 		}
-		return strs[i]
+		last[k], *dst = i, strs[i]
 	}
 	count := r.uvarint()
 	var id int64
+	var f ReportFact
 	for range count {
-		var f ReportFact
 		id += r.varint()
 		f.ID = id
 		f.CreatedAt = r.varint()
@@ -381,13 +416,13 @@ func decodeFacts(dst []ReportFact, b []byte, keep func(*ReportFact) bool) ([]Rep
 		f.Score = int(r.varint())
 		f.ScoreUserID = r.varint()
 		f.ScoreGroupID = r.varint()
-		f.Kind, f.Status, f.Subject = str(), str(), str()
+		str(0, &f.Kind)
+		str(1, &f.Status)
+		str(2, &f.Subject)
 		if r.err != nil {
-			return dst, r.err
+			return r.err
 		}
-		if keep(&f) {
-			dst = append(dst, f)
-		}
+		fn(&f)
 	}
-	return dst, nil
+	return nil
 }
