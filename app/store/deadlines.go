@@ -21,23 +21,28 @@ const ChangeDeadline = "deadline"
 
 // Legal and internal terms, in calendar days.
 const (
-	// OmbudsmanTermDays: Lei 13.460/2017 art. 16, for reclamação, denúncia,
-	// sugestão, elogio and solicitação; extendable once by as much.
-	OmbudsmanTermDays      = 30
+	// OmbudsmanTermDays is the term of reclamação, denúncia, sugestão,
+	// elogio and solicitação (Lei 13.460/2017 art. 16).
+	OmbudsmanTermDays = 30
+	// OmbudsmanExtensionDays is its one extension, justified (art. 16).
 	OmbudsmanExtensionDays = 30
-	// InformationTermDays: Lei 12.527/2011 art. 11 §§ 1–2, 20 days + 10.
-	InformationTermDays      = 20
+	// InformationTermDays is the term of an information request (Lei 12.527/2011 art. 11 § 1).
+	InformationTermDays = 20
+	// InformationExtensionDays is its one extension, justified (art. 11 § 2).
 	InformationExtensionDays = 10
 	// DeptTermDays is the time a department has to answer the ouvidoria on a
-	// manifestation forwarded to it; extendable once by as much.
-	DeptTermDays      = 20
+	// manifestation forwarded to it.
+	DeptTermDays = 20
+	// DeptExtensionDays is its one extension, justified.
 	DeptExtensionDays = 20
 )
 
-// Which deadline an extension is for.
+// Which deadline an extension is for (the form value of the ticket screen).
 const (
+	// DeadlineResolution is the ticket's resolution deadline (due_at).
 	DeadlineResolution = "resolucao"
-	DeadlineDept       = "secretaria"
+	// DeadlineDept is the department's internal deadline (dept_due_at).
+	DeadlineDept = "secretaria"
 )
 
 // Errors of extensions.
@@ -393,7 +398,8 @@ func (s *Store) ArchiveWaitingTicket(ctx context.Context, ticketID, before int64
 	return archived, nil
 }
 
-// Deadline names of DeadlineTicket.Which besides DeadlineResolution and DeadlineDept.
+// DeadlineResponse names the first-response deadline (response_due_at) in
+// DeadlineTicket.Which, beside DeadlineResolution and DeadlineDept.
 const DeadlineResponse = "resposta"
 
 // DeadlineTicket is an open ticket whose nearest deadline is past or near.
