@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,7 +29,8 @@ const DefaultComplementDays = 20
 // ExtendDeadline extends, once and with a written justification, the
 // ticket's legal term (which = store.DeadlineResolution: 30 days for the
 // ouvidoria, 10 for an information request) or its department's term
-// (store.DeadlineDept: 20 days). Its holder or a supervisor may.
+// (store.DeadlineDept: 20 days). Its holder or a supervisor may. The
+// citizen is told of the legal term's extension, with its justification.
 func (s *Service) ExtendDeadline(ctx context.Context, a Actor, ticketID int64, which, justification string) error {
 	justification = strings.TrimSpace(justification)
 	if which != store.DeadlineResolution && which != store.DeadlineDept {
@@ -43,9 +45,17 @@ func (s *Service) ExtendDeadline(ctx context.Context, a Actor, ticketID int64, w
 	if _, err := s.holding(ctx, a, ticketID); err != nil {
 		return err
 	}
-	if _, err := s.Store.ExtendDeadline(ctx, ticketID, a.ID, which, justification); err != nil {
+	var tell func(tx *sql.Tx, due int64) error
+	if which == store.DeadlineResolution && s.Notify != nil {
+		// The legal term's extension is the citizen's news; the department's is internal.
+		tell = func(tx *sql.Tx, due int64) error {
+			return s.Notify.TellExtension(ctx, tx, ticketID, due, justification)
+		}
+	}
+	if _, err := s.Store.ExtendDeadline(ctx, ticketID, a.ID, which, justification, tell); err != nil {
 		return err
 	}
+	s.wake()
 	s.Live.Publish(live.EventQueue, live.TicketEvent(ticketID))
 	return nil
 }

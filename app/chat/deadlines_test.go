@@ -98,6 +98,11 @@ func TestExtendingADeadlineFromTheTicketScreen(t *testing.T) {
 	if got, ext := due(manifest); !ext || got != first+30*24*3600*1000 {
 		t.Errorf("after the extension: due %d (extended %v), want %d", got, ext, first+30*24*3600*1000)
 	}
+	// The citizen is told, in the window, of the new date and why.
+	if n := count(t, w.App, `SELECT count(*) FROM messages WHERE ticket_id = ? AND direction = 'out'
+		AND body LIKE '%o prazo para a resposta foi prorrogado até%Motivo: Depende de <b>vistoria</b> técnica'`, manifest); n != 1 {
+		t.Errorf("%d messages tell the citizen of the extension, want 1", n)
+	}
 	page = clerk.Get(ticketPath(manifest, ""))
 	if !strings.Contains(page.Body, "Depende de &lt;b&gt;vistoria&lt;/b&gt; técnica") || strings.Contains(page.Body, "Prorrogar por 30 dias") {
 		t.Error("the justification is not shown escaped in the history, or the form is still offered")

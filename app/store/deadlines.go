@@ -330,9 +330,12 @@ func (s *Store) deptForwardTx(ctx context.Context, tx *sql.Tx, ticketID, fromGro
 // recorded as a 'deadline' event (from the old due time to the new one, Unix
 // ms): which is DeadlineResolution (the legal term of its kind: public, the
 // citizen may be told) or DeadlineDept (the department's term: internal).
-// It returns the new due time. ErrAlreadyExtended, ErrNoExtension,
-// ErrTicketClosed and ErrNotFound leave everything as it was.
-func (s *Store) ExtendDeadline(ctx context.Context, ticketID, userID int64, which, justification string) (int64, error) {
+// then, when not nil, runs in the same transaction with the new due time
+// (the citizen's news). It returns the new due time. ErrAlreadyExtended,
+// ErrNoExtension, ErrTicketClosed, ErrNotFound and an error of then leave
+// everything as it was.
+func (s *Store) ExtendDeadline(ctx context.Context, ticketID, userID int64, which, justification string,
+	then func(tx *sql.Tx, due int64) error) (int64, error) {
 	var newDue int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := ticketDeadlinesTx(ctx, tx, ticketID)
@@ -358,9 +361,13 @@ func (s *Store) ExtendDeadline(ctx context.Context, ticketID, userID int64, whic
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET `+set+`, updated_at = ? WHERE id = ?`, newDue, now, ticketID); err != nil {
 			return err
 		}
-		return addChange(ctx, tx, TicketChange{TicketID: ticketID, At: now, UserID: userID, Kind: ChangeDeadline,
+		err = addChange(ctx, tx, TicketChange{TicketID: ticketID, At: now, UserID: userID, Kind: ChangeDeadline,
 			From: strconv.FormatInt(old, 10), To: strconv.FormatInt(newDue, 10), Comment: justification,
 			Public: which != DeadlineDept})
+		if err != nil || then == nil {
+			return err
+		}
+		return then(tx, newDue)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("extend deadline of ticket %d: %w", ticketID, err)

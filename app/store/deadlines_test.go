@@ -232,7 +232,7 @@ func TestExtensions(t *testing.T) {
 			if c.ticket != 9999 {
 				before = r.deadlines(t, c.ticket)
 			}
-			due, err := r.st.ExtendDeadline(ctx, c.ticket, clerk.ID, c.which, "Depende de vistoria técnica.")
+			due, err := r.st.ExtendDeadline(ctx, c.ticket, clerk.ID, c.which, "Depende de vistoria técnica.", nil)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v", err, c.want)
 			}
