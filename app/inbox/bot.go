@@ -175,10 +175,12 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 		}
 	}
 	var number string
-	// replyTicket is the ticket the replies are stored with: none for an
-	// anonymous one, whose confirmation stays in the citizen's history
-	// without a link to it (and without its number).
+	// replyTicket is the ticket the replies are stored with. An anonymous
+	// one's confirmation (which has no number) is not stored at all, only
+	// queued (store.EnqueueUnlinkedTx): in the citizen's history its time
+	// would point at the ticket.
 	var replyTicket int64
+	unlinked := false
 	for _, e := range d.Effects {
 		switch e := e.(type) {
 		case bot.OpenTicket:
@@ -187,7 +189,9 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 				return 0, false, err
 			}
 			ticketID, opened = t.ID, true
-			if e.Identity != store.IdentityAnonima {
+			if e.Identity == store.IdentityAnonima {
+				unlinked = true
+			} else {
 				number, replyTicket = protocol.Display(t.Protocol), t.ID
 			}
 		case bot.HandToHuman:
@@ -231,8 +235,12 @@ func (p *Processor) apply(ctx context.Context, tx *sql.Tx, m store.PendingInboun
 		if err != nil {
 			return 0, false, fmt.Errorf("bot reply: %w", err)
 		}
-		_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: replyTicket, ToWaID: m.WaID,
-			Kind: msg.Kind(), Body: reply.Plain(), Payload: string(payload)})
+		if unlinked {
+			err = p.store.EnqueueUnlinkedTx(ctx, tx, m.WaID, msg.Kind(), string(payload))
+		} else {
+			_, _, err = p.store.EnqueueTx(ctx, tx, store.Outgoing{ContactID: m.ContactID, TicketID: replyTicket, ToWaID: m.WaID,
+				Kind: msg.Kind(), Body: reply.Plain(), Payload: string(payload)})
+		}
 		if err != nil {
 			return 0, false, err
 		}

@@ -448,6 +448,10 @@ func TestBotAnonymousDenunciaKeepsNoLink(t *testing.T) {
 			WHERE instr(body, ?) > 0 AND instr(body, '"messages"') > 0`, []any{c.waID}, 2},
 		{"the number sent to the citizen", `SELECT count(*) FROM outbox WHERE to_wa_id = ?
 			AND (payload LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%')`, []any{c.waID, digits, display}, 0},
+		{"the confirmation in the citizen's history (only queued, unlinked)", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE k.wa_id = ? AND m.body LIKE '%anônima%'`, []any{c.waID}, 0},
+		{"the citizen's messages left from that conversation: the CPF and the name", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
+			WHERE k.wa_id = ?`, []any{c.waID}, 2},
 		{"the number in the citizen's history", `SELECT count(*) FROM messages m JOIN contacts k ON k.id = m.contact_id
 			WHERE k.wa_id = ? AND (m.ticket_id = ? OR m.body LIKE '%' || ? || '%' OR m.body LIKE '%' || ? || '%')`,
 			[]any{c.waID, ticketID, digits, display}, 0},

@@ -303,3 +303,19 @@ func (s *Store) TicketContact(ctx context.Context, ticketID int64) (Contact, err
 	}
 	return c, nil
 }
+
+// EnqueueUnlinkedTx queues a message to toWaID with no message row: the
+// confirmation of an anonymous manifestation. A row in messages would sit in
+// the citizen's history, where its time alone would point at the anonymous
+// ticket opened that same minute; the outbox row is only the delivery
+// record (never shown in the panel). Delivery still works as for any row;
+// its outcome is recorded on the outbox row only.
+func (s *Store) EnqueueUnlinkedTx(ctx context.Context, tx *sql.Tx, toWaID, kind, payload string) error {
+	now := s.Now()
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_wa_id, kind, payload, state, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, 'pending', ?, ?, ?)`, toWaID, kind, payload, now, now, now)
+	if err != nil {
+		return fmt.Errorf("enqueue unlinked: %w", err)
+	}
+	return nil
+}
