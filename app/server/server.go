@@ -148,6 +148,7 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	a.goRun(func() { a.Chat.RunSweep(wctx) })
 	a.goRun(func() { a.Health.Run(wctx) })
 	a.goRun(func() { a.Webhooks.Run(wctx) })
+	a.goRun(func() { a.buildReportDays(wctx) })
 	return a, nil
 }
 
@@ -215,6 +216,20 @@ func (a *App) backupFiles() func() []backup.FileStatus {
 			b = a.Health.RefreshBackup(ctx)
 		}
 		return b.Files
+	}
+}
+
+// buildReportDays rebuilds, once at start, the report days marked as
+// changed: after an upgrade (every day) or an import, the first report then
+// does not wait for them.
+func (a *App) buildReportDays(ctx context.Context) {
+	started := time.Now()
+	n, err := a.Store.RefreshReportDays(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Error("report days", "err", err)
+	case n > 0:
+		a.log.Info("report days rebuilt", "days", n, "took", time.Since(started).Round(time.Millisecond))
 	}
 }
 

@@ -211,6 +211,14 @@ const reportRefreshBatch = 20
 // that read the tickets, so a change made meanwhile marks it again. It
 // returns how many days it rebuilt.
 func (s *Store) RefreshReportDays(ctx context.Context) (int, error) {
+	// Most of the time nothing changed: a reader says so without taking the writer.
+	var dirty bool
+	if err := s.R.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM report_dirty)`).Scan(&dirty); err != nil {
+		return 0, fmt.Errorf("refresh report days: %w", err)
+	}
+	if !dirty {
+		return 0, nil
+	}
 	total := 0
 	for {
 		n := 0
