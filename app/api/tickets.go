@@ -52,7 +52,7 @@ type Ticket struct {
 	// Survey is the citizen's satisfaction answer, once given.
 	Survey   *Survey   `json:"survey,omitempty"`
 	Messages []Message `json:"messages,omitempty"`
-	History   []Change   `json:"history,omitempty"`
+	History  []Change  `json:"history,omitempty"`
 }
 
 // Survey is a citizen's 1–5 score of a closed ticket, with their comment.
