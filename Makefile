@@ -20,6 +20,7 @@ run: build
 
 ## test: the whole suite (browser tests run when Chromium is installed)
 test:
+	@out="$$(gofmt -l main.go embed.go app views)"; if [ -n "$$out" ]; then echo "not gofmt-ed (run make fmt):"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	CGO_ENABLED=0 $(GO) build -o /dev/null .
 	$(GO) test -count=1 -timeout 20m ./...
