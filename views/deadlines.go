@@ -1,5 +1,10 @@
 package views
 
+import (
+	"strconv"
+	"strings"
+)
+
 // DeadlineItem is one deadline of a ticket as the ticket screen shows it.
 type DeadlineItem struct {
 	// Label names the deadline ("Resolução (Lei 13.460/2017)"…).
@@ -44,4 +49,31 @@ type DeadlinesPageView struct {
 	Rows []DeadlineRow
 	// Overdue and DueSoon count all the tickets, Shown how many rows are listed.
 	Overdue, DueSoon, Shown int
+}
+
+// targetsSummary says a group's targets (business minutes) for the groups
+// list: "1ª resposta 0,5 h · resolução 16 h", or "sem metas".
+func targetsSummary(first, resolution int) string {
+	hoursText := func(min int) string {
+		return strings.ReplaceAll(strconv.FormatFloat(float64(min)/60, 'f', -1, 64), ".", ",") + " h"
+	}
+	var parts []string
+	if first > 0 {
+		parts = append(parts, "1ª resposta "+hoursText(first))
+	}
+	if resolution > 0 {
+		parts = append(parts, "resolução "+hoursText(resolution))
+	}
+	if len(parts) == 0 {
+		return "sem metas"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// plural is "1 atrasado", "2 atrasados".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

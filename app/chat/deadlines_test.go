@@ -48,7 +48,7 @@ func TestExtendingADeadlineFromTheTicketScreen(t *testing.T) {
 		}
 	}
 	page := clerk.Get(ticketPath(manifest, ""))
-	for _, want := range []string{"Resposta conclusiva (Lei 13.460/2017)", "vence em 29 dias", "Prorrogar por 30 dias"} {
+	for _, want := range []string{"Resposta conclusiva (Lei 13.460/2017)", "vence em 29 dias", "Prorrogar o prazo de resposta por 30 dias"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("ticket screen lacks %q", want)
 		}
@@ -104,7 +104,7 @@ func TestExtendingADeadlineFromTheTicketScreen(t *testing.T) {
 		t.Errorf("%d messages tell the citizen of the extension, want 1", n)
 	}
 	page = clerk.Get(ticketPath(manifest, ""))
-	if !strings.Contains(page.Body, "Depende de &lt;b&gt;vistoria&lt;/b&gt; técnica") || strings.Contains(page.Body, "Prorrogar por 30 dias") {
+	if !strings.Contains(page.Body, "Depende de &lt;b&gt;vistoria&lt;/b&gt; técnica") || strings.Contains(page.Body, "Prorrogar o prazo de resposta por 30 dias") {
 		t.Error("the justification is not shown escaped in the history, or the form is still offered")
 	}
 }
@@ -233,7 +233,7 @@ func TestOverdueFilterAndPrazosPage(t *testing.T) {
 	if page.Status != http.StatusOK {
 		t.Fatalf("prazos: %d", page.Status)
 	}
-	for _, want := range []string{number(late), number(soon), "1 atrasados", "1 vencem nas próximas 48 horas", "atrasado há 3 dias", "vence em 9 h", `href="/prazos"`} {
+	for _, want := range []string{number(late), number(soon), "1 atrasado", "1 vence nas próximas 48 horas", "atrasado há 3 dias", "vence em 9 h", `href="/prazos"`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("Prazos lacks %q", want)
 		}

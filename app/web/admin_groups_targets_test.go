@@ -55,6 +55,10 @@ func TestGroupTargets(t *testing.T) {
 			if c.wantFirst == 30 && !strings.Contains(edit.Body, `name="first_response_hours" type="text" value="0,5"`) {
 				t.Error("edit form does not show 0,5 hours")
 			}
+			list := e.c.Get("/admin/grupos")
+			if c.wantFirst == 30 && !strings.Contains(list.Body, "1ª resposta 0,5 h · resolução 36 h") {
+				t.Error("the groups list does not show the targets")
+			}
 		})
 	}
 }

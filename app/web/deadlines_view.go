@@ -84,18 +84,18 @@ func deadlinesView(d store.TicketDeadlines, now int64, canAct bool) views.Deadli
 		}
 		v.Items = append(v.Items, it)
 	}
-	add := func(label, which string, due int64, extended bool) {
+	add := func(label, which, what string, due int64, extended bool) {
 		it := views.DeadlineItem{Label: label, When: deadlineWhen(due, now, d.PausedAt), Overdue: late(due), Extended: extended}
 		if canAct && d.CanExtend(which) {
-			it.Which, it.ExtendLabel = which, fmt.Sprintf("Prorrogar por %d dias", d.ExtensionDays(which))
+			it.Which, it.ExtendLabel = which, fmt.Sprintf("Prorrogar %s por %d dias", what, d.ExtensionDays(which))
 		}
 		v.Items = append(v.Items, it)
 	}
 	if d.DueAt != 0 {
-		add(resolutionLabel(d.Kind), store.DeadlineResolution, d.DueAt, d.Extended)
+		add(resolutionLabel(d.Kind), store.DeadlineResolution, "o prazo de resposta", d.DueAt, d.Extended)
 	}
 	if d.DeptDueAt != 0 {
-		add(labelDeptDue, store.DeadlineDept, d.DeptDueAt, d.DeptExtended)
+		add(labelDeptDue, store.DeadlineDept, "o prazo da secretaria", d.DeptDueAt, d.DeptExtended)
 	}
 	return v
 }

@@ -17,11 +17,15 @@ const prazosLimit = 200
 // dueSoon is how far ahead the Prazos page looks.
 const dueSoon = 48 * time.Hour
 
-// deadlineNames name the deadline a row of Prazos is about.
-var deadlineNames = map[string]string{
-	store.DeadlineResponse:   labelResponseDue,
-	store.DeadlineResolution: "Resolução",
-	store.DeadlineDept:       labelDeptDue,
+// deadlineName names the deadline a row of Prazos is about, as the ticket screen does.
+func deadlineName(which, kind string) string {
+	switch which {
+	case store.DeadlineResponse:
+		return labelResponseDue
+	case store.DeadlineDept:
+		return labelDeptDue
+	}
+	return resolutionLabel(kind)
 }
 
 // prazos lists, for supervisors, the overdue tickets and those due in the
@@ -36,7 +40,7 @@ func (s *Server) prazos(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range sum.Tickets {
 		v.Rows = append(v.Rows, views.DeadlineRow{TicketID: t.ID, Protocol: protocol.Display(t.Protocol), Kind: kindName(t.Kind),
 			Status: ticketStatusLabels[t.Status], Group: t.Group, Department: t.Department, Holder: t.Holder,
-			Deadline: deadlineNames[t.Which], When: deadlineWhen(t.DueAt, now.UnixMilli(), 0), Overdue: t.DueAt < now.UnixMilli()})
+			Deadline: deadlineName(t.Which, t.Kind), When: deadlineWhen(t.DueAt, now.UnixMilli(), 0), Overdue: t.DueAt < now.UnixMilli()})
 	}
 	return views.DeadlinesPage(s.page(r, "Prazos", "prazos"), v).Render(r.Context(), w)
 }
