@@ -5,10 +5,16 @@ import (
 	"time"
 )
 
+// maxBusinessDays bounds AddBusiness's walk: a deadline further than ten
+// years away is no deadline (it also keeps a week open one minute a week and
+// a target of a year of hours from walking millions of days inside a write).
+const maxBusinessDays = 3660
+
 // AddBusiness returns the instant when minutes of open time have passed since
 // start: a deadline counted in business hours. Closed time (nights, lunch
 // breaks, weekends) does not count; a start outside the hours counts from the
-// next opening. minutes <= 0 gives start. A week that is never open has no such
+// next opening. minutes <= 0 gives start. A week that is never open, or that
+// takes more than ten years to give that much open time, has no such
 // instant: the zero Time (IsZero) says "no deadline".
 func (w Week) AddBusiness(start time.Time, minutes int, loc *time.Location) time.Time {
 	if minutes <= 0 {
@@ -20,7 +26,7 @@ func (w Week) AddBusiness(start time.Time, minutes int, loc *time.Location) time
 	left := time.Duration(minutes) * time.Minute
 	lt := start.In(loc)
 	y, m, d := lt.Date()
-	for {
+	for range maxBusinessDays {
 		for _, iv := range w.sorted(time.Date(y, m, d, 12, 0, 0, 0, loc).Weekday()) {
 			open, close := wallTime(y, m, d, iv.Open, loc), wallTime(y, m, d, iv.Close, loc)
 			if !close.After(start) {
@@ -37,6 +43,7 @@ func (w Week) AddBusiness(start time.Time, minutes int, loc *time.Location) time
 		}
 		d++ // time.Date normalises the 32nd of a month
 	}
+	return time.Time{}
 }
 
 // BusinessBetween returns how much open time lies between a and b (0 when b

@@ -10,6 +10,8 @@ func TestAddBusiness(t *testing.T) {
 	nightShift := Week{}
 	nightShift[time.Friday] = []Interval{iv("18:00", "24:00")}
 	nightShift[time.Saturday] = []Interval{iv("00:00", "06:00")}
+	oneMinuteAWeek := Week{}
+	oneMinuteAWeek[time.Monday] = []Interval{iv("09:00", "09:01")}
 	cases := []struct {
 		name    string
 		week    Week
@@ -34,6 +36,8 @@ func TestAddBusiness(t *testing.T) {
 		{"month end", cityHall(), sp(2026, 11, 30, 16, 0, 0), 120, sp(2026, 12, 1, 9, 0, 0)},
 		{"no time", cityHall(), sp(2026, 11, 29, 10, 0, 0), 0, sp(2026, 11, 29, 10, 0, 0)},
 		{"never open: no deadline", Week{}, sp(2026, 11, 23, 9, 0, 0), 60, time.Time{}},
+		{"more than ten years away: no deadline", oneMinuteAWeek, sp(2026, 11, 23, 9, 0, 0), 8760 * 60, time.Time{}},
+		{"a year of a minute a week", oneMinuteAWeek, sp(2026, 11, 23, 9, 0, 0), 52, sp(2027, 11, 15, 9, 1, 0)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
