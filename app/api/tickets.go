@@ -50,9 +50,43 @@ type Ticket struct {
 	// Resolution is what was done, written when it closed.
 	Resolution string `json:"resolution,omitempty"`
 	// Survey is the citizen's satisfaction answer, once given.
-	Survey   *Survey   `json:"survey,omitempty"`
-	Messages []Message `json:"messages,omitempty"`
-	History  []Change  `json:"history,omitempty"`
+	Survey *Survey `json:"survey,omitempty"`
+	// Deadlines are the ticket's deadlines (README "Prazos").
+	Deadlines Deadlines `json:"deadlines"`
+	Messages  []Message `json:"messages,omitempty"`
+	History   []Change  `json:"history,omitempty"`
+}
+
+// Deadlines are a ticket's deadlines; a time is left out when there is none.
+type Deadlines struct {
+	// FirstResponseAt is when a person first wrote to the citizen on it.
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+	// ResponseDueAt is when the first response is due (the group's target).
+	ResponseDueAt *time.Time `json:"response_due_at,omitempty"`
+	// DueAt is when it must be resolved (the legal term of its kind, or the group's target).
+	DueAt    *time.Time `json:"due_at,omitempty"`
+	Extended bool       `json:"extended"`
+	// DepartmentDueAt is when the department it was forwarded to must answer.
+	DepartmentDueAt    *time.Time `json:"department_due_at,omitempty"`
+	DepartmentExtended bool       `json:"department_extended"`
+	// PausedSince is when the clock stopped, waiting for the citizen.
+	PausedSince *time.Time `json:"paused_since,omitempty"`
+	// Overdue is the panel's "atrasado".
+	Overdue bool `json:"overdue"`
+}
+
+// deadlinesView is d in API form, late or not at now.
+func deadlinesView(d store.TicketDeadlines, now time.Time) Deadlines {
+	at := func(v int64) *time.Time {
+		if v == 0 {
+			return nil
+		}
+		t := ms(v)
+		return &t
+	}
+	return Deadlines{FirstResponseAt: at(d.FirstResponseAt), ResponseDueAt: at(d.ResponseDueAt), DueAt: at(d.DueAt),
+		Extended: d.Extended, DepartmentDueAt: at(d.DeptDueAt), DepartmentExtended: d.DeptExtended,
+		PausedSince: at(d.PausedAt), Overdue: d.Overdue(now.UnixMilli())}
 }
 
 // Survey is a citizen's 1–5 score of a closed ticket, with their comment.
@@ -108,6 +142,7 @@ func ticketView(t store.APITicket) Ticket {
 		v.ClosedAt = &c
 	}
 	v.Resolution = t.Resolution
+	v.Deadlines = deadlinesView(t.Deadlines, time.Now())
 	if t.SurveyScore != 0 {
 		v.Survey = &Survey{Score: t.SurveyScore, Comment: t.SurveyComment}
 	}

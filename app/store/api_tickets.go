@@ -57,6 +57,8 @@ type APITicket struct {
 	// SurveyScore (0: no answer) and SurveyComment are the citizen's satisfaction answer.
 	SurveyScore   int
 	SurveyComment string
+	// Deadlines are the ticket's deadlines (Overdue says whether it is late).
+	Deadlines TicketDeadlines
 }
 
 const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, ''), COALESCE(t.group_id, 0), COALESCE(g.name, ''),
@@ -64,7 +66,9 @@ const apiTicketSelect = `SELECT t.id, t.protocol, t.status, COALESCE(t.kind, '')
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN 0 ELSE c.id END,
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE c.wa_id END,
 	CASE WHEN t.identity <> 'normal' OR c.wa_id IN ('` + NoWhatsAppWaID + `', '` + AnonymousWaID + `') THEN '' ELSE COALESCE(NULLIF(c.name, ''), c.profile_name) END,
-	t.created_at, t.updated_at, COALESCE(t.closed_at, 0), t.resolution, COALESCE(a.score, 0), COALESCE(a.comment, '')
+	t.created_at, t.updated_at, COALESCE(t.closed_at, 0), t.resolution, COALESCE(a.score, 0), COALESCE(a.comment, ''),
+	COALESCE(t.first_response_at, 0), COALESCE(t.response_due_at, 0), COALESCE(t.due_at, 0), t.extended,
+	COALESCE(t.paused_at, 0), COALESCE(t.dept_due_at, 0), t.dept_extended
 	FROM tickets t
 	JOIN contacts c ON c.id = t.contact_id
 	LEFT JOIN survey_answers a ON a.ticket_id = t.id
@@ -75,7 +79,10 @@ func scanAPITicket(row interface{ Scan(...any) error }) (APITicket, error) {
 	var t APITicket
 	err := row.Scan(&t.ID, &t.Protocol, &t.Status, &t.Kind, &t.GroupID, &t.GroupName, &t.Subject, &t.Identity,
 		&t.AssigneeID, &t.AssigneeName, &t.ContactID, &t.WaID, &t.ContactName, &t.CreatedAt, &t.UpdatedAt, &t.ClosedAt,
-		&t.Resolution, &t.SurveyScore, &t.SurveyComment)
+		&t.Resolution, &t.SurveyScore, &t.SurveyComment,
+		&t.Deadlines.FirstResponseAt, &t.Deadlines.ResponseDueAt, &t.Deadlines.DueAt, &t.Deadlines.Extended,
+		&t.Deadlines.PausedAt, &t.Deadlines.DeptDueAt, &t.Deadlines.DeptExtended)
+	t.Deadlines.TicketID, t.Deadlines.Kind, t.Deadlines.Status, t.Deadlines.CreatedAt = t.ID, t.Kind, t.Status, t.CreatedAt
 	return t, err
 }
 
