@@ -79,13 +79,14 @@ func legalDueAt(kind string, created int64) int64 {
 
 // OverdueSQL is the one definition of "atrasado", as a condition on a
 // ticket aliased t at the time now (Unix ms, written into the SQL as a number
-// so that it mixes with any placeholders): open, not waiting for the citizen,
-// and past its resolution deadline, its first-response deadline without a
+// so that it mixes with any placeholders): open, not answered yet (a
+// respondido ticket gave the citizen its conclusive answer, which is what the
+// terms ask for), not waiting for the citizen, and past its resolution deadline, its first-response deadline without a
 // first response, or its department's deadline. TicketDeadlines.Overdue says
 // the same in Go.
 func OverdueSQL(now int64) string {
 	n := strconv.FormatInt(now, 10)
-	return `(t.status <> 'encerrado' AND t.paused_at IS NULL AND ((t.due_at < ` + n + `)
+	return `(t.status <> 'encerrado' AND t.status <> 'respondido' AND t.paused_at IS NULL AND ((t.due_at < ` + n + `)
 	OR (t.first_response_at IS NULL AND t.response_due_at < ` + n + `) OR (t.dept_due_at < ` + n + `)))`
 }
 
@@ -106,7 +107,7 @@ type TicketDeadlines struct {
 
 // Overdue is OverdueSQL for a ticket already read.
 func (d TicketDeadlines) Overdue(now int64) bool {
-	if d.Status == TicketClosed || d.PausedAt != 0 {
+	if d.Status == TicketClosed || d.Status == TicketAnswered || d.PausedAt != 0 {
 		return false
 	}
 	past := func(at int64) bool { return at != 0 && at < now }
@@ -435,12 +436,12 @@ type DeadlineSummary struct {
 // deadlines before ?1 (Unix ms) with the first of them: one branch per
 // deadline, each read from its partial index.
 const nearestDeadlinesSQL = `WITH d(id, which, at) AS (
-		SELECT id, 'resolucao', due_at FROM tickets WHERE due_at < ?1 AND status <> 'encerrado' AND paused_at IS NULL
+		SELECT id, 'resolucao', due_at FROM tickets WHERE due_at < ?1 AND status <> 'encerrado' AND status <> 'respondido' AND paused_at IS NULL
 		UNION ALL
 		SELECT id, 'resposta', response_due_at FROM tickets
-			WHERE response_due_at < ?1 AND first_response_at IS NULL AND status <> 'encerrado' AND paused_at IS NULL
+			WHERE response_due_at < ?1 AND first_response_at IS NULL AND status <> 'encerrado' AND status <> 'respondido' AND paused_at IS NULL
 		UNION ALL
-		SELECT id, 'secretaria', dept_due_at FROM tickets WHERE dept_due_at < ?1 AND status <> 'encerrado' AND paused_at IS NULL),
+		SELECT id, 'secretaria', dept_due_at FROM tickets WHERE dept_due_at < ?1 AND status <> 'encerrado' AND status <> 'respondido' AND paused_at IS NULL),
 	e(id, which, at) AS (SELECT id, which, min(at) FROM d GROUP BY id)`
 
 // DeadlineTickets returns the open tickets late at now or due before soon

@@ -345,12 +345,13 @@ func TestArchiveTicketsTheCitizenLeftWaiting(t *testing.T) {
 func TestOverdueSQLAgreesWithGo(t *testing.T) {
 	r := newDeadlineRig(t)
 	clerk := testutil.AddUser(t, r.st, store.RoleAgent, "clerk@x.br", "senha-longa-1")
-	late := r.open(t, "", r.ouvidoria)             // no first response: late after 2 business hours
-	answered := r.open(t, "", r.luz)               // answered in time
-	legal := r.open(t, "reclamacao", 0)            // 30 days
-	paused := r.open(t, "reclamacao", r.ouvidoria) // waiting for the citizen
-	closed := r.open(t, "", r.ouvidoria)           // closed
-	dept := r.open(t, "denuncia", r.ouvidoria)     // at another department for 20 days
+	late := r.open(t, "", r.ouvidoria)              // no first response: late after 2 business hours
+	answered := r.open(t, "", r.luz)                // answered in time
+	legal := r.open(t, "reclamacao", 0)             // 30 days
+	paused := r.open(t, "reclamacao", r.ouvidoria)  // waiting for the citizen
+	closed := r.open(t, "", r.ouvidoria)            // closed
+	dept := r.open(t, "denuncia", r.ouvidoria)      // at another department for 20 days
+	replied := r.open(t, "reclamacao", r.ouvidoria) // answered (respondido): the terms are met
 	if _, _, err := r.st.Enqueue(ctx, store.Outgoing{ContactID: r.contact, TicketID: answered, AuthorID: clerk.ID,
 		ToWaID: "5517999990101", Kind: "text", Body: "Olá", Payload: "{}"}); err != nil {
 		t.Fatal(err)
@@ -359,6 +360,8 @@ func TestOverdueSQLAgreesWithGo(t *testing.T) {
 	r.move(t, paused, store.TicketInService, store.TicketWaitingCit, 0)
 	r.move(t, closed, store.TicketQueued, store.TicketClosed, 0)
 	r.move(t, dept, store.TicketQueued, store.TicketForwarded, r.ubs)
+	r.move(t, replied, store.TicketQueued, store.TicketInService, 0)
+	r.move(t, replied, store.TicketInService, store.TicketAnswered, 0)
 	overdueAt := func(after time.Duration) map[int64]bool {
 		t.Helper()
 		now := ms(r.clock.t.Add(after))
@@ -373,7 +376,7 @@ func TestOverdueSQLAgreesWithGo(t *testing.T) {
 			rows.Scan(&id)
 			sqlSet[id] = true
 		}
-		for _, id := range []int64{late, answered, legal, paused, closed, dept} {
+		for _, id := range []int64{late, answered, legal, paused, closed, dept, replied} {
 			if got := r.deadlines(t, id).Overdue(now); got != sqlSet[id] {
 				t.Errorf("ticket %d at +%v: Go says %v, SQL says %v", id, after, got, sqlSet[id])
 			}
@@ -389,7 +392,7 @@ func TestOverdueSQLAgreesWithGo(t *testing.T) {
 	if got := overdueAt(21 * day); len(got) != 2 || !got[dept] {
 		t.Errorf("after 21 days: %v, want the chat and the department's", got)
 	}
-	if got := overdueAt(31 * day); len(got) != 3 || !got[legal] || got[paused] || got[closed] || got[answered] {
+	if got := overdueAt(31 * day); len(got) != 3 || !got[legal] || got[paused] || got[closed] || got[answered] || got[replied] {
 		t.Errorf("after 31 days: %v", got)
 	}
 }
