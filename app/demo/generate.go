@@ -303,8 +303,8 @@ func (g *generator) history(t *store.BulkTicket, gr genGroup) {
 	}
 	ev(created, 0, store.ChangeStatus, "", store.TicketQueued)
 	if t.AssigneeID == 0 {
-		if t.Status == store.TicketClosed {
-			ev(t.ClosedAt, 0, store.ChangeStatus, store.TicketQueued, store.TicketClosed)
+		if t.Status != store.TicketQueued { // closed from the queue, or moved without a clerk (no members)
+			ev(t.LastMessageAt, 0, store.ChangeStatus, store.TicketQueued, t.Status)
 		}
 		return
 	}
