@@ -41,8 +41,18 @@ const (
 // reportDay is the report_days key of a time (as the migration's triggers compute it).
 func reportDay(ms int64) int64 { return (ms - reportDayShift) / reportDayMs }
 
+// closedInSQL picks the tickets closed in [?, ?). SQLite 3.53 would
+// rather walk every closed ticket by status than the closing times of the
+// live panel's index: 180 ms against 0.1 ms for a day at 1M tickets.
+const (
+	closedInSQL    = `WHERE t.status = 'encerrado' AND t.closed_at >= ? AND t.closed_at < ?`
+	closedIndexSQL = `INDEXED BY tickets_closed_idx`
+	openedInSQL    = `WHERE t.created_at >= ? AND t.created_at < ?`
+)
+
 // reportFactsSQL computes the facts directly from the tickets, their events
-// and survey answers; %s is the WHERE clause on t.
+// and survey answers; the first %s is an index hint for t, the second the
+// WHERE clause on t.
 const reportFactsSQL = `SELECT t.id, t.created_at, COALESCE(t.closed_at, 0), COALESCE(t.group_id, 0), COALESCE(t.assignee_id, 0),
 		COALESCE(t.kind, ''), t.status, t.subject,
 		COALESCE((SELECT min(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'status'
@@ -53,15 +63,14 @@ const reportFactsSQL = `SELECT t.id, t.created_at, COALESCE(t.closed_at, 0), COA
 		COALESCE(t.first_response_at, 0), COALESCE(t.response_due_at, 0), COALESCE(t.due_at, 0),
 		(SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'status' AND e.to_value = 'reaberto'),
 		COALESCE(a.score, 0), COALESCE(a.user_id, 0), COALESCE(a.group_id, 0)
-	FROM tickets t LEFT JOIN survey_answers a ON a.ticket_id = t.id
-	%s ORDER BY t.id`
+	FROM tickets t %s LEFT JOIN survey_answers a ON a.ticket_id = t.id %s ORDER BY t.id`
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func queryReportFacts(ctx context.Context, q queryer, where string, args ...any) ([]ReportFact, error) {
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(reportFactsSQL, where), args...)
+func queryReportFacts(ctx context.Context, q queryer, hint, where string, args ...any) ([]ReportFact, error) {
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(reportFactsSQL, hint, where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("report facts: %w", err)
 	}
@@ -100,10 +109,10 @@ type ReportPeriod struct {
 func (s *Store) DirectReportFacts(ctx context.Context, from, to int64) (ReportPeriod, error) {
 	var p ReportPeriod
 	var err error
-	if p.Opened, err = queryReportFacts(ctx, s.R, `WHERE t.created_at >= ? AND t.created_at < ?`, from, to); err != nil {
+	if p.Opened, err = queryReportFacts(ctx, s.R, "", openedInSQL, from, to); err != nil {
 		return p, err
 	}
-	if p.Closed, err = queryReportFacts(ctx, s.R, `WHERE t.status = 'encerrado' AND t.closed_at >= ? AND t.closed_at < ?`, from, to); err != nil {
+	if p.Closed, err = queryReportFacts(ctx, s.R, closedIndexSQL, closedInSQL, from, to); err != nil {
 		return p, err
 	}
 	for d := reportDay(from); d <= reportDay(to-1); d++ {
@@ -185,7 +194,10 @@ func (s *Store) ScanReportFacts(ctx context.Context, from, to int64, opened, clo
 // botOnly counts a report day's conversations the bot ended alone.
 func botOnly(ctx context.Context, q queryer, day int64) (int, error) {
 	lo := day*reportDayMs + reportDayShift
-	rows, err := q.QueryContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT contact_id FROM messages
+	// The hint: SQLite 3.53 reads every message without a ticket through
+	// messages_ticket_idx rather than the day's through the partial index
+	// (190 ms against 1 ms at 10M messages).
+	rows, err := q.QueryContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT contact_id FROM messages INDEXED BY messages_bot_only_idx
 			WHERE ticket_id IS NULL AND direction = 'in' AND created_at >= ?1 AND created_at < ?2) AS c
 		WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.contact_id AND t.created_at >= ?1 AND t.created_at < ?2)`,
 		lo, lo+reportDayMs)
@@ -261,11 +273,11 @@ func (s *Store) RefreshReportDays(ctx context.Context) (int, error) {
 func buildReportDay(ctx context.Context, tx *sql.Tx, day, now int64) error {
 	lo := day*reportDayMs + reportDayShift
 	hi := lo + reportDayMs
-	opened, err := queryReportFacts(ctx, tx, `WHERE t.created_at >= ? AND t.created_at < ?`, lo, hi)
+	opened, err := queryReportFacts(ctx, tx, "", openedInSQL, lo, hi)
 	if err != nil {
 		return err
 	}
-	closed, err := queryReportFacts(ctx, tx, `WHERE t.status = 'encerrado' AND t.closed_at >= ? AND t.closed_at < ?`, lo, hi)
+	closed, err := queryReportFacts(ctx, tx, closedIndexSQL, closedInSQL, lo, hi)
 	if err != nil {
 		return err
 	}

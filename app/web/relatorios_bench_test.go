@@ -90,6 +90,19 @@ func BenchmarkRelatorios(b *testing.B) {
 		{"annual", "/relatorios/anual?ano=" + strconv.Itoa(now.Year()-1)},
 		{"3 years", "/relatorios?de=" + now.AddDate(-3, 0, 0).Format(time.DateOnly) + "&ate=" + now.Format(time.DateOnly)},
 	}
+	// What a report pays (holding the writer) when today changed since the
+	// last one: today's row rebuilt from its tickets.
+	b.Run("rebuild a day", func(b *testing.B) {
+		today := (now.UnixMilli() - 3*3_600_000) / (24 * 3_600_000)
+		for b.Loop() {
+			if _, err := st.W.Exec(`INSERT OR IGNORE INTO report_dirty (day) VALUES (?)`, today-1); err != nil {
+				b.Fatal(err)
+			}
+			if n, err := st.RefreshReportDays(ctx); err != nil || n != 1 {
+				b.Fatalf("%d days rebuilt: %v", n, err)
+			}
+		}
+	})
 	for _, cs := range cases {
 		b.Run(cs.name, func(b *testing.B) {
 			// The machine is shared: besides the wall-clock percentiles,
