@@ -391,3 +391,58 @@ func TestSummarizeMatchesSorting(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarTimeThroughPausesAndNights: times are calendar time — a wait
+// for the citizen stays inside the TMA, and a night in the queue counts in
+// full — as the page's definitions say.
+func TestCalendarTimeThroughPausesAndNights(t *testing.T) {
+	fx := newFixture(t)
+	contacts, err := fx.st.InsertContacts(ctx, []store.BulkContact{{WaID: "5514999990003", CreatedAt: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(when time.Time, g int64, kind string) int64 {
+		fx.clock = when
+		o, err := fx.st.OpenTicket(ctx, store.NewTicket{ContactID: contacts[0], Status: store.TicketQueued, GroupID: g, Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	move := func(id int64, when time.Time, from, to string, holder int64) {
+		fx.clock = when
+		tr := store.Transition{TicketID: id, From: from, To: to, UserID: holder}
+		if holder != 0 {
+			tr.SetAssignee, tr.AssigneeID = true, holder
+		}
+		if err := fx.st.TransitionTicket(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Elogio: Ana 13:05, waits for the citizen 13:10–14:10, closes 14:30.
+	e := open(at(0, 13, 0), fx.g1.ID, "elogio")
+	move(e, at(0, 13, 5), store.TicketQueued, store.TicketInService, fx.a.ID)
+	move(e, at(0, 13, 10), store.TicketInService, store.TicketWaitingCit, 0)
+	move(e, at(0, 14, 10), store.TicketWaitingCit, store.TicketInService, 0)
+	move(e, at(0, 14, 30), store.TicketInService, store.TicketClosed, 0)
+	// Sugestão: opened Monday 16:50, the night in the queue, Bruno Tuesday 08:05–08:35.
+	s := open(at(0, 16, 50), fx.g2.ID, "sugestao")
+	move(s, at(1, 8, 5), store.TicketQueued, store.TicketInService, fx.b.ID)
+	move(s, at(1, 8, 35), store.TicketInService, store.TicketClosed, 0)
+	fx.clock = at(1, 15, 0)
+
+	cases := []struct {
+		kind                  string
+		wait, tma, resolution int64
+	}{
+		{"elogio", min_(5), min_(85), min_(90)},
+		{"sugestao", min_(915), min_(30), min_(945)},
+	}
+	for _, c := range cases {
+		r := fx.report(t, report.Filter{Kind: c.kind})
+		if r.QueueWait.Mean != c.wait || r.Handling.Mean != c.tma || r.Resolution.Mean != c.resolution || r.Handling.N != 1 {
+			t.Errorf("%s: wait %+v, TMA %+v, resolution %+v; want %d, %d, %d ms", c.kind, r.QueueWait, r.Handling, r.Resolution,
+				c.wait, c.tma, c.resolution)
+		}
+	}
+}
