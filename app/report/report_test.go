@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -444,5 +445,22 @@ func TestCalendarTimeThroughPausesAndNights(t *testing.T) {
 			t.Errorf("%s: wait %+v, TMA %+v, resolution %+v; want %d, %d, %d ms", c.kind, r.QueueWait, r.Handling, r.Resolution,
 				c.wait, c.tma, c.resolution)
 		}
+	}
+}
+
+// TestCSV: byte order mark, separator, quoting, and text that would run as
+// a spreadsheet formula kept as text.
+func TestCSV(t *testing.T) {
+	tb := report.Table{Header: []string{"Assunto", "Protocolos"}, Rows: [][]report.Cell{
+		{{Text: `=HYPERLINK("x")`, CSV: `=HYPERLINK("x")`}, {Text: "1.234", CSV: "1234", Num: true}},
+		{{Text: "Água; esgoto", CSV: "Água; esgoto"}, {Text: "2", CSV: "2", Num: true}},
+	}}
+	var b strings.Builder
+	if err := report.WriteCSV(&b, tb, ';'); err != nil {
+		t.Fatal(err)
+	}
+	want := "\uFEFFAssunto;Protocolos\r\n\"'=HYPERLINK(\"\"x\"\")\";1234\r\n\"Água; esgoto\";2\r\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }

@@ -259,6 +259,11 @@ func WriteCSV(w io.Writer, t Table, sep rune) error {
 		rec := make([]string, len(row))
 		for i, c := range row {
 			rec[i] = c.CSV
+			if !c.Num && strings.ContainsAny(c.CSV[:min(1, len(c.CSV))], "=+-@\t\r") {
+				// A text starting like a formula would run as one in a
+				// spreadsheet (CSV injection): the apostrophe keeps it text.
+				rec[i] = "'" + c.CSV
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
