@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +12,6 @@ import (
 
 	"balcao/app/demo"
 	"balcao/app/server/servertest"
-	"balcao/app/store"
 	"balcao/app/testutil"
 )
 
@@ -28,34 +25,14 @@ import (
 //
 //	BALCAO_BENCH_TICKETS=1000000 go test ./app/server -run '^$' -bench LivePush -benchtime 200x -timeout 60m
 func BenchmarkLivePush(b *testing.B) {
-	n := 20_000
-	if v, err := strconv.Atoi(os.Getenv("BALCAO_BENCH_TICKETS")); err == nil && v > 0 {
-		n = v
-	}
-	dir := b.TempDir()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dir, testutil.MigrationsFS(), testutil.Logger(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := demo.Seed(ctx, st); err != nil {
-		b.Fatal(err)
-	}
-	stats, err := demo.Generate(ctx, st, demo.GenerateOptions{Tickets: n, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("generated %d tickets and %d messages in %s", stats.Tickets, stats.Messages, stats.Took.Round(time.Second))
-	if err := st.Close(); err != nil {
-		b.Fatal(err)
-	}
-
+	// The citizen's messages are written into it: a copy of the shared city.
+	dir := testutil.CopyCity(b, testutil.City(b, testutil.BenchTickets(20_000)))
 	a := servertest.Start(b, servertest.Options{DataDir: dir})
 	// A conversation in service, held by a demo clerk, of a citizen who wrote
 	// recently: the panel of that clerk is open on it.
 	var ticket int64
 	var waID, email string
-	err = a.Store.R.QueryRow(`SELECT t.id, c.wa_id, u.email FROM tickets t
+	err := a.Store.R.QueryRow(`SELECT t.id, c.wa_id, u.email FROM tickets t
 		JOIN contacts c ON c.id = t.contact_id JOIN users u ON u.id = t.assignee_id
 		WHERE t.status = 'em_atendimento' ORDER BY t.id DESC LIMIT 1`).Scan(&ticket, &waID, &email)
 	if err != nil {

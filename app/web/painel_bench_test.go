@@ -1,11 +1,6 @@
 package web_test
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -21,46 +16,21 @@ import (
 // server time with 1,000,000 tickets.
 //
 // The city's history (BALCAO_BENCH_TICKETS tickets, 100,000 by default, ~10
-// messages each) is generated once into BALCAO_BENCH_DATA, by default
-// $TMPDIR/balcao-bench-<tickets>, and reused by later runs (migrations are
-// applied to it on open, as on an upgrade); delete the folder to start over:
+// messages each) is testutil.City's, generated once and shared with the
+// other benchmarks:
 //
 //	BALCAO_BENCH_TICKETS=1000000 go test ./app/web -run '^$' -bench Painel -benchtime 200x -timeout 60m
 func BenchmarkPainel(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("BALCAO_BENCH_TICKETS")); err == nil && v > 0 {
-		n = v
-	}
-	dir := os.Getenv("BALCAO_BENCH_DATA")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "balcao-bench-"+strconv.Itoa(n))
-	}
-	_, err := os.Stat(filepath.Join(dir, store.MainFile))
-	fresh := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, dir, testutil.MigrationsFS(), testutil.Logger(b))
+	st, err := store.Open(ctx, testutil.City(b, testutil.BenchTickets(100_000)), testutil.MigrationsFS(), testutil.Logger(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	if fresh {
-		if _, err := demo.Seed(ctx, st); err != nil {
-			b.Fatal(err)
-		}
-		stats, err := demo.Generate(ctx, st, demo.GenerateOptions{Tickets: n, Seed: 1})
-		if err != nil {
-			os.RemoveAll(dir) // half a history must not be reused
-			b.Fatal(err)
-		}
-		b.Logf("generated %d tickets, %d messages in %s into %s", stats.Tickets, stats.Messages, stats.Took.Round(time.Second), dir)
-	}
 	var tickets, open int
 	if err := st.R.QueryRow(`SELECT count(*), (SELECT count(*) FROM tickets WHERE status <> 'encerrado') FROM tickets`).Scan(&tickets, &open); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%s: %d tickets, %d open", dir, tickets, open)
+	b.Logf("%d tickets, %d open", tickets, open)
 	_, c := testutil.NewServer(b, st)
 	c.Login(demo.People[0].Email, demo.Password)
 

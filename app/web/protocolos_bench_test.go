@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"balcao/app/demo"
 	"balcao/app/hours"
+	"balcao/app/store"
 	"balcao/app/testutil"
 )
 
@@ -23,20 +23,11 @@ import (
 //
 //	BALCAO_BENCH_TICKETS=1000000 go test ./app/web -run '^$' -bench Protocolos -benchtime 40x -timeout 60m
 func BenchmarkProtocolos(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("BALCAO_BENCH_TICKETS")); err == nil && v > 0 {
-		n = v
-	}
-	st := testutil.NewStore(b)
-	if _, err := demo.Seed(ctx, st); err != nil {
-		b.Fatal(err)
-	}
-	stats, err := demo.Generate(ctx, st, demo.GenerateOptions{Tickets: n, Seed: 1})
+	st, err := store.Open(ctx, testutil.City(b, testutil.BenchTickets(100_000)), testutil.MigrationsFS(), testutil.Logger(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("generated %d tickets, %d messages, %d contacts in %s (%.0f messages/s)", stats.Tickets, stats.Messages,
-		stats.Contacts, stats.Took.Round(time.Second), float64(stats.Messages)/stats.Took.Seconds())
+	b.Cleanup(func() { st.Close() })
 	_, c := testutil.NewServer(b, st)
 	c.Login(demo.People[0].Email, demo.Password)
 

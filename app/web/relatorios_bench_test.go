@@ -3,10 +3,6 @@
 package web_test
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -24,41 +20,15 @@ import (
 // 6) is < 500 ms with 1,000,000 tickets and 10,000,000 messages.
 //
 // The history (BALCAO_BENCH_TICKETS tickets, 100,000 by default) is
-// generated once into BALCAO_BENCH_DATA, by default
-// $TMPDIR/balcao-bench-reports-<tickets>, and reused by later runs; delete
-// the folder to start over:
+// testutil.City's, generated once and shared with the other benchmarks:
 //
 //	BALCAO_BENCH_TICKETS=1000000 go test ./app/web -run '^$' -bench Relatorios -benchtime 20x -timeout 90m
 func BenchmarkRelatorios(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("BALCAO_BENCH_TICKETS")); err == nil && v > 0 {
-		n = v
-	}
-	dir := os.Getenv("BALCAO_BENCH_DATA")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "balcao-bench-reports-"+strconv.Itoa(n))
-	}
-	_, err := os.Stat(filepath.Join(dir, store.MainFile))
-	fresh := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, dir, testutil.MigrationsFS(), testutil.Logger(b))
+	st, err := store.Open(ctx, testutil.City(b, testutil.BenchTickets(100_000)), testutil.MigrationsFS(), testutil.Logger(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	if fresh {
-		if _, err := demo.Seed(ctx, st); err != nil {
-			b.Fatal(err)
-		}
-		stats, err := demo.Generate(ctx, st, demo.GenerateOptions{Tickets: n, Seed: 1})
-		if err != nil {
-			os.RemoveAll(dir) // half a history must not be reused
-			b.Fatal(err)
-		}
-		b.Logf("generated %d tickets, %d messages in %s into %s", stats.Tickets, stats.Messages, stats.Took.Round(time.Second), dir)
-	}
 	started := time.Now()
 	days, err := st.RefreshReportDays(ctx)
 	if err != nil {
@@ -69,7 +39,7 @@ func BenchmarkRelatorios(b *testing.B) {
 		Scan(&tickets, &messages, &events); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%s: %d tickets, ~%d messages, %d events; %d report days rebuilt in %s", dir, tickets, messages, events, days,
+	b.Logf("%d tickets, ~%d messages, %d events; %d report days rebuilt in %s", tickets, messages, events, days,
 		time.Since(started).Round(time.Millisecond))
 	_, c := testutil.NewServer(b, st)
 	c.Login(demo.People[0].Email, demo.Password)
