@@ -1171,7 +1171,7 @@ func AnualPage(p Page, v AnualView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 103, "<footer><p><small>Manifestações são os protocolos abertos no ano (horário de Brasília). A situação é a de hoje. Os tempos são de relógio: primeira resposta humana desde a abertura; resolução da abertura ao encerramento; TMA desde a última vez que o protocolo foi dado a quem o encerrou. Mediana e 90º percentil pelo posto mais próximo. As palavras mais frequentes são as dos assuntos, sem acentos diferenciados e sem palavras vazias.</small></p></footer></article>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 103, "<footer><p><small>Manifestações são os protocolos com tipo (reclamação, denúncia, sugestão, elogio, solicitação e pedido de informação) abertos no ano (horário de Brasília); as conversas sem tipo são só contadas. A situação é a de hoje. Os tempos são de relógio: primeira resposta humana desde a abertura; resolução da abertura ao encerramento; TMA desde a última vez que o protocolo foi dado a quem o encerrou. Mediana e 90º percentil pelo posto mais próximo. As palavras mais frequentes são as dos assuntos, sem acentos diferenciados e sem palavras vazias.</small></p></footer></article>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

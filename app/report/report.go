@@ -581,14 +581,18 @@ type Annual struct {
 	SLA                       []SLARow
 	CSAT                      CSATRow
 	Reopened, Abandoned       int
+	// Chats counts the tickets of the year without a kind: conversations at
+	// the counter, not manifestations, left out of every other figure.
+	Chats int
 }
 
 // annualWords is how many frequent words of subjects the annual report lists.
 const annualWords = 15
 
 // ComputeAnnual builds the annual report from the facts of the tickets
-// opened in the year (all of them: the report has no filter). Statuses are
-// today's; times are of the tickets of the year that are closed.
+// opened in the year: the manifestations (tickets with a kind; the others
+// are only counted, in Chats). Statuses are today's; times are of the
+// manifestations of the year that are closed.
 func ComputeAnnual(year int, opened []store.ReportFact, names Names, now int64) Annual {
 	b := newAnnualBuilder(year, names, now)
 	for i := range opened {
@@ -616,6 +620,10 @@ func newAnnualBuilder(year int, names Names, now int64) *annualBuilder {
 
 func (b *annualBuilder) add(f *store.ReportFact) {
 	a := &b.a
+	if f.Kind == "" {
+		a.Chats++
+		return
+	}
 	a.Total++
 	b.kinds.add(KindLabel(f.Kind), 1, 0)
 	b.statuses.add(StatusLabels[f.Status], 1, 0)

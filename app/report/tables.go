@@ -215,7 +215,8 @@ func (a Annual) Tables() []Table {
 	totals.Rows = [][]Cell{{text("Manifestações recebidas"), num(a.Total), pct(a.Total, a.Total)},
 		{text("Encerradas"), num(a.Closed), pct(a.Closed, a.Total)},
 		{text("Reabertas"), num(a.Reopened), pct(a.Reopened, a.Total)},
-		{text("Abandonadas"), num(a.Abandoned), pct(a.Abandoned, a.Total)}}
+		{text("Abandonadas"), num(a.Abandoned), pct(a.Abandoned, a.Total)},
+		{text("Conversas sem tipo de manifestação (fora deste relatório)"), num(a.Chats), text("")}}
 	words := Table{Key: "palavras", Title: "Palavras mais frequentes nos assuntos", Header: []string{"Palavra", "Protocolos"}}
 	for _, w := range a.Words {
 		words.Rows = append(words.Rows, []Cell{text(w.Label), num(w.Opened)})
