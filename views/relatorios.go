@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"balcao/app/report"
 )
 
@@ -182,4 +184,15 @@ func NewHeatMap(r report.Report) HeatMap {
 		h.Desc += " O horário de maior movimento é " + report.Weekdays[bw] + ", " + strconv.Itoa(bh) + "h, com " + report.Int(busiest) + " protocolos."
 	}
 	return h
+}
+
+// reportChart is the chart drawn above the table key, or nil.
+func reportChart(v RelatoriosView, key string) templ.Component {
+	switch key {
+	case "dias":
+		return barChart(v.Volume)
+	case "horas":
+		return heatMap(v.Heat)
+	}
+	return nil
 }
