@@ -13,3 +13,10 @@ func SetCommonFilterRows(n int) (restore func()) {
 	commonFilterRows = n
 	return func() { commonFilterRows = old }
 }
+
+// SetWalkedTexts lets tests bound the walk of a common text's search.
+func SetWalkedTexts(n int) (restore func()) {
+	old := walkedTexts
+	walkedTexts = n
+	return func() { walkedTexts = old }
+}

@@ -30,9 +30,9 @@ func TestSearchTicketsTextPaths(t *testing.T) {
 	if _, err := st.InsertBulk(ctx, []store.BulkContact{{WaID: "5514999990001", CreatedAt: 1}}, tickets); err != nil {
 		t.Fatal(err)
 	}
-	pages := func() [][]int64 {
+	pages := func(sort string) [][]int64 {
 		var out [][]int64
-		f := store.TicketFilter{Text: "agua", Limit: 7}
+		f := store.TicketFilter{Text: "agua", Limit: 7, Sort: sort}
 		for {
 			rows, next, err := st.SearchTickets(ctx, f)
 			if err != nil {
@@ -49,19 +49,26 @@ func TestSearchTicketsTextPaths(t *testing.T) {
 			f.After = next
 		}
 	}
-	rare := pages()
-	restore := store.SetCommonTextRows(5)
-	common := pages()
-	restore()
-	n := 0
-	for _, p := range rare {
-		n += len(p)
-	}
-	if n != 30+6 { // every third ticket's message, and the subjects of i%10 == 1 that are not among them
-		t.Errorf("%d tickets found, want 36", n)
-	}
-	if !slices.EqualFunc(rare, common, slices.Equal) {
-		t.Errorf("pages differ:\nrare   %v\ncommon %v", rare, common)
+	for _, sort := range []string{store.SortNewest, store.SortOldest} {
+		rare := pages(sort)
+		restore := store.SetCommonTextRows(5)
+		common := pages(sort)
+		// A walk bounded below a page: every page ends at the bound and is
+		// read again from every match.
+		restoreWalk := store.SetWalkedTexts(4)
+		bounded := pages(sort)
+		restoreWalk()
+		restore()
+		n := 0
+		for _, p := range rare {
+			n += len(p)
+		}
+		if n != 30+6 { // every third ticket's message, and the subjects of i%10 == 1 that are not among them
+			t.Errorf("%s: %d tickets found, want 36", sort, n)
+		}
+		if !slices.EqualFunc(rare, common, slices.Equal) || !slices.EqualFunc(rare, bounded, slices.Equal) {
+			t.Errorf("%s: pages differ:\nrare    %v\ncommon  %v\nbounded %v", sort, rare, common, bounded)
+		}
 	}
 }
 
