@@ -70,7 +70,7 @@ const clerkTurnSQL = `('novo', 'em_fila', 'em_atendimento', 'encaminhado', 'reab
 // with the terms of tickets_deadlines_idx's WHERE so the count reads only
 // that index: open tickets with a running clock and some deadline.
 func panelOverdueSQL(now int64) string {
-	return `t.status <> 'encerrado' AND t.paused_at IS NULL
+	return `t.status <> 'encerrado' AND t.status <> 'respondido' AND t.paused_at IS NULL
 		AND (t.due_at IS NOT NULL OR t.response_due_at IS NOT NULL OR t.dept_due_at IS NOT NULL) AND ` + OverdueSQL(now)
 }
 
