@@ -24,6 +24,15 @@ func (s *Store) HoldTx(ctx context.Context, tx *sql.Tx, o Outgoing) error {
 // ReleaseHeldTx queues, oldest first, the messages held for contactID (its
 // citizen just wrote: the window is open) and returns how many.
 func (s *Store) ReleaseHeldTx(ctx context.Context, tx *sql.Tx, contactID int64) (int, error) {
+	// Every inbound message asks; almost always nothing is held, and a
+	// prepared lookup costs a fraction of compiling the DELETE … RETURNING.
+	var waiting bool
+	if err := tx.StmtContext(ctx, s.heldExists).QueryRowContext(ctx, contactID).Scan(&waiting); err != nil || !waiting {
+		if err != nil {
+			return 0, fmt.Errorf("release held messages of contact %d: %w", contactID, err)
+		}
+		return 0, nil
+	}
 	rows, err := tx.QueryContext(ctx, `DELETE FROM held_messages WHERE contact_id = ?
 		RETURNING id, COALESCE(ticket_id, 0), COALESCE(author_id, 0), to_wa_id, kind, body, payload`, contactID)
 	if err != nil {

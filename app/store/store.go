@@ -50,6 +50,9 @@ type Store struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// heldExists asks whether anything is held for a contact (ReleaseHeldTx),
+	// prepared at open: it runs for every inbound message.
+	heldExists *sql.Stmt
 }
 
 // DSN returns the modernc.org/sqlite connection string balcao uses for path.
@@ -111,6 +114,11 @@ func Open(ctx context.Context, dataDir string, migrations fs.FS, log *slog.Logge
 	r.SetMaxIdleConns(readers)
 	s := &Store{W: w, R: r, Path: path, now: time.Now, stmts: map[string]*sql.Stmt{}}
 	if err := s.backfillProtocols(ctx); err != nil {
+		s.R.Close()
+		s.W.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.heldExists, err = s.cachedStmt(ctx, `SELECT EXISTS (SELECT 1 FROM held_messages WHERE contact_id = ?)`); err != nil {
 		s.R.Close()
 		s.W.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
