@@ -148,14 +148,19 @@ func replicated(t *testing.T) (dataDir, target string, st *store.Store, rep *bac
 
 func TestBackupStatus(t *testing.T) {
 	t.Parallel()
-	dataDir, target, _, _ := replicated(t)
+	dataDir, target, _, rep := replicated(t)
 	vars := map[string]string{"BALCAO_DATA": dataDir, "BALCAO_BACKUP_URL": target}
 	r := run(t, nil, vars, "backup", "status")
 	if r.code != 0 || strings.Count(r.stdout, "EM DIA / IN SYNC") != 2 || !strings.Contains(r.stdout, "snapshots:") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	// The target is emptied behind the replicator's back.
+	// The target is emptied (the replicator stopped first: it writes there
+	// every 100 ms, and a file it adds while the folder is removed fails the
+	// removal).
+	if err := rep.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.RemoveAll(strings.TrimPrefix(target, "file://")); err != nil {
 		t.Fatal(err)
 	}
