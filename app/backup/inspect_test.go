@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"balcao/app/backup"
+	"balcao/app/testutil"
 )
 
 func TestInspectAgreesWithStatusThenSeesReplicationStop(t *testing.T) {
@@ -42,9 +43,7 @@ func TestInspectAgreesWithStatusThenSeesReplicationStop(t *testing.T) {
 	// balcao.db's folder at the target is replaced by a file: its changes
 	// pile up locally.
 	sub := filepath.Join(targetDir, "balcao.db")
-	if err := os.RemoveAll(sub); err != nil {
-		t.Fatal(err)
-	}
+	testutil.RemoveAll(t, sub)
 	if err := os.WriteFile(sub, []byte("not a folder"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +64,7 @@ func TestInspectAgreesWithStatusThenSeesReplicationStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close(ctx)
-	if err := os.RemoveAll(targetDir); err != nil {
-		t.Fatal(err)
-	}
+	testutil.RemoveAll(t, targetDir)
 	got, err = backup.Inspect(ctx, backup.InspectOptions{URL: target, DataDir: dir, Files: []string{"balcao.db"}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"balcao/app/backup"
+	"balcao/app/testutil"
 )
 
 func TestStatusInSyncThenTargetBroken(t *testing.T) {
@@ -38,9 +39,7 @@ func TestStatusInSyncThenTargetBroken(t *testing.T) {
 	// Something else takes the place of balcao.db's folder at the target
 	// (root ignores read-only permissions, so chmod would prove nothing).
 	sub := filepath.Join(targetDir, "balcao.db")
-	if err := os.RemoveAll(sub); err != nil {
-		t.Fatal(err)
-	}
+	testutil.RemoveAll(t, sub)
 	if err := os.WriteFile(sub, []byte("not a folder"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +80,7 @@ func TestStatusWarnsWhenTargetWasEmptied(t *testing.T) {
 
 	// Litestream recreates the folder and carries on from where it was, so
 	// the target looks in sync but holds only the latest changes.
-	if err := os.RemoveAll(targetDir); err != nil {
-		t.Fatal(err)
-	}
+	testutil.RemoveAll(t, targetDir)
 	insertRows(t, app["balcao.db"], "balcao.db", 10)
 	if err := r.Sync(ctx); err != nil {
 		t.Fatal(err)

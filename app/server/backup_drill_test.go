@@ -152,9 +152,7 @@ func TestAdminBackupPageAndBanner(t *testing.T) {
 
 	// balcao.db's folder at the target becomes a file: uploads fail.
 	sub := filepath.Join(targetDir, store.MainFile)
-	if err := os.RemoveAll(sub); err != nil {
-		t.Fatal(err)
-	}
+	testutil.RemoveAll(t, sub)
 	if err := os.WriteFile(sub, []byte("not a folder"), 0o600); err != nil {
 		t.Fatal(err)
 	}
