@@ -110,11 +110,7 @@ func (s *Store) MoveBotHistoryAnonymousTx(ctx context.Context, tx *sql.Tx, conta
 			return fmt.Errorf("move message %d to anonymous ticket %d: %w", id, ticketID, err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tickets SET
-			unread = (SELECT count(*) FROM messages WHERE ticket_id = ?1 AND direction = 'in'),
-			last_message_at = COALESCE((SELECT max(created_at) FROM messages WHERE ticket_id = ?1), last_message_at)
-		WHERE id = ?1`, ticketID)
-	if err != nil {
+	if err := recountTicketTx(ctx, tx, ticketID); err != nil {
 		return fmt.Errorf("move bot history to anonymous ticket %d: %w", ticketID, err)
 	}
 	return nil

@@ -114,14 +114,20 @@ func (s *Store) AttachBotHistoryTx(ctx context.Context, tx *sql.Tx, contactID, t
 	if err != nil {
 		return fmt.Errorf("attach bot history to ticket %d: %w", ticketID, err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tickets SET
-			unread = (SELECT count(*) FROM messages WHERE ticket_id = ?1 AND direction = 'in'),
-			last_message_at = COALESCE((SELECT max(created_at) FROM messages WHERE ticket_id = ?1), last_message_at)
-		WHERE id = ?1`, ticketID)
-	if err != nil {
+	if err := recountTicketTx(ctx, tx, ticketID); err != nil {
 		return fmt.Errorf("attach bot history to ticket %d: %w", ticketID, err)
 	}
 	return nil
+}
+
+// recountTicketTx sets a ticket's unread count and last activity from the
+// messages it holds, after a conversation was moved into it.
+func recountTicketTx(ctx context.Context, tx *sql.Tx, ticketID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE tickets SET
+			unread = (SELECT count(*) FROM messages WHERE ticket_id = ?1 AND direction = 'in'),
+			last_message_at = COALESCE((SELECT max(created_at) FROM messages WHERE ticket_id = ?1), last_message_at)
+		WHERE id = ?1`, ticketID)
+	return err
 }
 
 // OptOutTx records that contactID wants no campaign messages.
